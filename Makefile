@@ -1,0 +1,41 @@
+# Two commands: `make run` brings the stack up, `make test` passes every test. Both install what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $@
+
+install: $(STAMP)
+	$(BIN)/streamproc kafka fetch
+	$(BIN)/streamproc train --if-missing
+
+run: install
+	$(BIN)/streamproc run
+
+test: install
+	bash scripts/ensure-chromium.sh
+	$(MAKE) lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check streamproc bridges tests scripts
+	$(BIN)/ruff format --check streamproc bridges tests scripts
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format streamproc bridges tests scripts
+	$(BIN)/ruff check --fix streamproc bridges tests scripts
+
+bench: install
+	$(BIN)/streamproc bench --output bench-results/latest.json
+
+clean:
+	-$(BIN)/streamproc kafka stop
+	rm -rf .streamproc .pytest_cache .mypy_cache .ruff_cache test-artifacts

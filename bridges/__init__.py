@@ -1,0 +1,1 @@
+"""Bridge services: REST, WebSocket and RPC transports in front of the model topics."""

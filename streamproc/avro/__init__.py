@@ -1,0 +1,1 @@
+"""Avro plumbing: single-object framing, the schema store, Confluent framing, generation, compatibility."""

@@ -1,0 +1,102 @@
+"""Confluent wire format (byte ``0``, 4-byte big-endian schema id, body) through confluent-kafka's
+schema-registry client. Subjects follow TopicNameStrategy: ``{topic}-value``.
+
+The registry is asked once per schema: ids and parsed writer schemas are cached per process.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from confluent_kafka.schema_registry import Schema, SchemaRegistryClient, SchemaRegistryError
+
+from streamproc.errors import BrokerUnavailableError, DeserializationError
+
+MAGIC = b"\x00"
+HEADER_SIZE = 5
+
+_clients: dict[str, SchemaRegistryClient] = {}
+_clients_lock = threading.Lock()
+
+
+class SchemaRegistryUnavailableError(BrokerUnavailableError):
+    """The schema registry did not answer (or answered with a server error)."""
+
+
+def registry_client(url: str) -> SchemaRegistryClient:
+    """One client per registry URL per process (``mock://…`` URLs share one in-memory registry)."""
+    with _clients_lock:
+        client = _clients.get(url)
+        if client is None:
+            client = SchemaRegistryClient.new_client({"url": url})
+            _clients[url] = client
+        return client
+
+
+def subject_for(topic: str) -> str:
+    """TopicNameStrategy subject of a topic's values."""
+    return f"{topic}-value"
+
+
+def is_confluent(data: bytes) -> bool:
+    return data[:1] == MAGIC
+
+
+def split(data: bytes) -> tuple[int, int]:
+    """Return ``(schema_id, body_offset)``; DeserializationError if the header is missing or short."""
+    if data[:1] != MAGIC:
+        raise DeserializationError(
+            f"value is not in Confluent wire format: expected magic byte 00, got {bytes(data[:1]).hex() or 'nothing'}"
+        )
+    if len(data) < HEADER_SIZE:
+        raise DeserializationError(f"Confluent header truncated: {len(data)} bytes, need at least {HEADER_SIZE}")
+    return int.from_bytes(data[1:HEADER_SIZE], "big"), HEADER_SIZE
+
+
+class ConfluentSchemas:
+    """Registers the writer schema of one subject and resolves ids of incoming values."""
+
+    def __init__(self, client: SchemaRegistryClient, subject: str, schema: dict[str, Any]) -> None:
+        self._client = client
+        self._subject = subject
+        self._schema_str = json.dumps(schema, separators=(",", ":"))
+        self._header: bytes | None = None
+        self._writers: dict[int, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def header(self) -> bytes:
+        """The 5-byte prefix for values written with this schema (registers it on first use)."""
+        if self._header is None:
+            try:
+                schema_id = self._client.register_schema(self._subject, Schema(self._schema_str, "AVRO"))
+            except SchemaRegistryError as exc:
+                raise SchemaRegistryUnavailableError(
+                    f"schema registry refused the schema of subject '{self._subject}': {exc}"
+                ) from exc
+            except Exception as exc:  # transport errors of the HTTP client
+                raise SchemaRegistryUnavailableError(f"schema registry unreachable: {exc}") from exc
+            self._header = MAGIC + int(schema_id).to_bytes(4, "big")
+        return self._header
+
+    def writer_schema(self, schema_id: int) -> dict[str, Any]:
+        """The writer schema (JSON dict) registered under ``schema_id``; fetched once, then cached."""
+        cached = self._writers.get(schema_id)
+        if cached is not None:
+            return cached
+        try:
+            registered = self._client.get_schema(schema_id)
+        except SchemaRegistryError as exc:
+            if exc.http_status_code == 404:
+                raise DeserializationError(f"unknown schema id {schema_id} in the schema registry") from exc
+            raise SchemaRegistryUnavailableError(f"schema registry failed for id {schema_id}: {exc}") from exc
+        except Exception as exc:  # transport errors of the HTTP client
+            raise SchemaRegistryUnavailableError(f"schema registry unreachable: {exc}") from exc
+        try:
+            schema = json.loads(registered.schema_str or "")
+        except ValueError as exc:
+            raise DeserializationError(f"schema id {schema_id} is not valid JSON: {exc}") from exc
+        with self._lock:
+            self._writers[schema_id] = schema
+        return schema

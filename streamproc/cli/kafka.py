@@ -1,0 +1,88 @@
+"""``streamproc kafka start|stop|status``: the local single-node broker."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from streamproc.errors import StreamprocError
+from streamproc.localkafka import LocalKafka
+from streamproc.localkafka.jars import ensure_jars
+from streamproc.settings import StreamprocSettings
+
+
+def local_kafka(settings: StreamprocSettings, port: int | None, data_dir: Path | None) -> LocalKafka:
+    return LocalKafka(
+        settings.state_dir,
+        settings.kafka_version,
+        port=port or settings.kafka_port,
+        controller_port=None if port else settings.kafka_controller_port,
+        data_dir=data_dir,
+    )
+
+
+PORT = click.option("--port", type=int, help="Broker port (default STREAMPROC_KAFKA_PORT, 9092).")
+DATA_DIR = click.option("--data-dir", type=click.Path(path_type=Path), help="Broker directory.")
+
+
+@click.group()
+def kafka() -> None:
+    """A local single-node Apache Kafka broker (KRaft) run from Maven Central jars."""
+
+
+@kafka.command()
+@PORT
+@DATA_DIR
+@click.pass_obj
+def start(settings: StreamprocSettings, port: int | None, data_dir: Path | None) -> None:
+    """Start the broker (fetching jars and formatting storage if needed); print its bootstrap address."""
+    broker = local_kafka(settings, port, data_dir)
+    before = broker.status()
+    began = time.monotonic()
+    try:
+        status = broker.start()
+    except StreamprocError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if before.running:
+        click.echo(f"already running (pid {status.pid}) at {status.bootstrap}", err=True)
+    else:
+        click.echo(f"started (pid {status.pid}) in {time.monotonic() - began:.1f} s", err=True)
+    click.echo(status.bootstrap)
+
+
+@kafka.command()
+@click.pass_obj
+def fetch(settings: StreamprocSettings) -> None:
+    """Fetch the broker jars with Maven (a no-op when they are already there)."""
+    try:
+        libs = ensure_jars(settings.state_dir / f"kafka-{settings.kafka_version}" / "libs", settings.kafka_version)
+    except StreamprocError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Apache Kafka {settings.kafka_version} jars in {libs}")
+
+
+@kafka.command()
+@PORT
+@DATA_DIR
+@click.pass_obj
+def stop(settings: StreamprocSettings, port: int | None, data_dir: Path | None) -> None:
+    """Stop the broker: SIGTERM, then SIGKILL after 15 s."""
+    stopped = local_kafka(settings, port, data_dir).stop()
+    click.echo("stopped" if stopped else "not running")
+
+
+@kafka.command()
+@PORT
+@DATA_DIR
+@click.pass_obj
+def status(settings: StreamprocSettings, port: int | None, data_dir: Path | None) -> None:
+    """Say whether the broker runs and answers; exit 1 when it does not run."""
+    broker = local_kafka(settings, port, data_dir)
+    current = broker.status()
+    if not current.running:
+        click.echo("not running")
+        raise SystemExit(1)
+    answering = "answering" if broker.answers() else "NOT answering metadata requests"
+    click.echo(f"running (pid {current.pid}) at {current.bootstrap}, {answering}")

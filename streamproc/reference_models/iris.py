@@ -1,0 +1,57 @@
+"""Iris species classifier: logistic regression on the iris measurements scikit-learn bundles."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from streamproc.reference_models._base import SklearnModel
+
+# Observed range in the data set is 0.1–7.9 cm; bounds leave room for unusual flowers.
+_MEASUREMENT = {"gt": 0.0, "le": 10.0}
+
+
+class IrisModelInput(BaseModel):
+    """Measurements of one iris flower, in centimetres."""
+
+    sepal_length: float = Field(..., description="Length of the sepal in centimetres.", **_MEASUREMENT)
+    sepal_width: float = Field(..., description="Width of the sepal in centimetres.", **_MEASUREMENT)
+    petal_length: float = Field(..., description="Length of the petal in centimetres.", **_MEASUREMENT)
+    petal_width: float = Field(..., description="Width of the petal in centimetres.", **_MEASUREMENT)
+
+
+class Species(str, Enum):
+    """Iris species the model can predict."""
+
+    setosa = "setosa"
+    versicolor = "versicolor"
+    virginica = "virginica"
+
+
+class IrisModelOutput(BaseModel):
+    """Predicted species of the flower."""
+
+    species: Species = Field(..., description="Predicted iris species.")
+
+
+class IrisModel(SklearnModel):
+    """Predicts the species of an iris flower from its sepal and petal measurements."""
+
+    display_name = "Iris Model"
+    qualified_name = "iris_model"
+    description = (
+        "Predicts the species of an iris flower (setosa, versicolor or virginica) from the length and "
+        "width of its sepal and petal in centimetres. A scikit-learn logistic regression trained on the "
+        "150 flowers of Fisher's iris data set."
+    )
+    version = "0.1.0"
+    input_schema = IrisModelInput
+    output_schema = IrisModelOutput
+    features = ("sepal_length", "sepal_width", "petal_length", "petal_width")
+
+    _SPECIES = tuple(Species)
+
+    def _outputs(self, predictions: np.ndarray) -> list[IrisModelOutput]:  # type: ignore[override]
+        return [IrisModelOutput(species=self._SPECIES[int(label)]) for label in predictions]

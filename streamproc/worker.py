@@ -1,0 +1,91 @@
+"""Build the Faust app: one agent per hosted model, and the catalog published at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import faust
+
+from streamproc.batching import BatchingLoop
+from streamproc.hosted import Codecs, HostedModel
+from streamproc.settings import StreamprocSettings
+from streamproc.topic_admin import TopicSpec, catalog_topic_spec, ensure_topics, model_topic_specs
+
+log = logging.getLogger(__name__)
+
+
+class StreamprocApp(faust.App):
+    """A Faust app that creates its models' topics (from the topology) before its consumer subscribes."""
+
+    topic_specs: list[TopicSpec] = []
+
+    async def on_first_start(self) -> None:
+        bootstrap = ",".join(url.netloc for url in self.conf.broker)
+        await asyncio.to_thread(ensure_topics, bootstrap, self.topic_specs)
+        await super().on_first_start()
+
+
+def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: Codecs) -> StreamprocApp:
+    app = StreamprocApp(
+        f"{settings.topic_prefix}.worker",
+        broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
+        key_serializer="raw",
+        value_serializer="raw",
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        broker_commit_interval=1.0,
+        web_host="127.0.0.1",
+        web_port=settings.worker_web_port,
+        datadir=str(settings.state_dir / "faust-data"),
+    )
+    app.topic_specs = topology_topic_specs(settings, hosted)
+    for model in hosted:
+        _add_agent(app, model)
+
+    @app.task
+    async def publish_catalog() -> None:
+        await _publish_catalog(app, settings, hosted, codecs)
+
+    return app
+
+
+def topology_topic_specs(settings: StreamprocSettings, hosted: list[HostedModel]) -> list[TopicSpec]:
+    specs = [catalog_topic_spec(settings)]
+    for model in hosted:
+        t = model.topics
+        specs += model_topic_specs(model.spec, [t.inputs, t.outputs, t.errors])
+    return specs
+
+
+def _add_agent(app: faust.App, hosted: HostedModel) -> None:
+    topics = hosted.spec.topics
+    source = app.topic(
+        hosted.topics.inputs,
+        key_type=bytes,
+        value_type=bytes,
+        partitions=topics.partitions,
+        replicas=topics.replication_factor,
+    )
+    loop = BatchingLoop(app, hosted.processor, hosted.spec.batch_size)
+
+    async def predict(stream: Any) -> None:
+        await loop.run(stream)
+
+    app.agent(source, name=f"predict.{hosted.model.qualified_name}")(predict)
+
+
+async def _publish_catalog(
+    app: faust.App, settings: StreamprocSettings, hosted: list[HostedModel], codecs: Codecs
+) -> None:
+    codec = codecs.catalog()
+    futures = []
+    for model in hosted:
+        value = codec.encode(model.entry.to_wire())
+        key = model.model.qualified_name.encode()
+        futures.append(await app.producer.send(settings.catalog_topic, key, value, None, None, None))
+    await asyncio.gather(*futures)
+    for model in hosted:
+        log.info("catalog: published %s %s (inputs %s)", model.model.qualified_name, model.model.version,
+                 model.topics.inputs)  # fmt: skip

@@ -1,0 +1,79 @@
+"""Where the tests' broker comes from: the environment, Docker (testcontainers), or our local jars."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from streamproc.broker_probe import broker_answers
+from streamproc.localkafka import LocalKafka
+from streamproc.settings import REPO_ROOT, StreamprocSettings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def say(message: str) -> None:
+    """Show progress in `make test` output even though pytest captures fixture output."""
+    sys.__stderr__.write(f"\n[streamproc tests] {message}\n")
+    sys.__stderr__.flush()
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker  # type: ignore[import-untyped]
+
+        docker.from_env(timeout=2).ping()
+    except Exception:
+        return False
+    return True
+
+
+@contextmanager
+def _testcontainers_kafka() -> Iterator[str]:
+    from testcontainers.kafka import KafkaContainer
+
+    with KafkaContainer("apache/kafka:4.2.0").with_kraft() as container:
+        yield container.get_bootstrap_server()
+
+
+@contextmanager
+def _local_kafka(data_dir: Path) -> Iterator[str]:
+    settings = StreamprocSettings()
+    broker = LocalKafka(
+        REPO_ROOT / settings.state_dir, settings.kafka_version,
+        port=free_port(), controller_port=free_port(), data_dir=data_dir,
+    )  # fmt: skip
+    say(f"starting a local Apache Kafka {settings.kafka_version} broker at {broker.bootstrap} ...")
+    status = broker.start()
+    say(f"broker ready at {status.bootstrap} (pid {status.pid})")
+    try:
+        yield broker.bootstrap
+    finally:
+        broker.stop()
+        say("local broker stopped")
+
+
+@contextmanager
+def provide_broker(data_dir: Path) -> Iterator[str]:
+    """A bootstrap address of a real broker; raises (never skips) when none can be had."""
+    configured = os.environ.get("STREAMPROC_BOOTSTRAP_SERVERS")
+    if configured:
+        if not broker_answers(configured, timeout=5):
+            raise RuntimeError(f"STREAMPROC_BOOTSTRAP_SERVERS={configured} does not answer")
+        say(f"using the configured broker at {configured}")
+        yield configured
+    elif _docker_answers():
+        say("starting Kafka in Docker via testcontainers ...")
+        with _testcontainers_kafka() as bootstrap:
+            yield bootstrap
+    else:
+        with _local_kafka(data_dir) as bootstrap:
+            yield bootstrap
