@@ -80,7 +80,9 @@ class CatalogEntry(BaseModel):
         """Catalog entry of a hosted model: JSON Schemas from pydantic, Avro schemas from generate."""
         input_model: type[BaseModel] = model.input_schema  # type: ignore[assignment]
         output_model: type[BaseModel] = model.output_schema  # type: ignore[assignment]
-        input_avro, output_avro = model_io_schemas(model.qualified_name, model.version, input_model, output_model)
+        input_avro, output_avro = model_io_schemas(
+            model.qualified_name, model.version, input_model, output_model
+        )
         return cls(
             qualified_name=model.qualified_name,
             display_name=model.display_name,

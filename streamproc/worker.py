@@ -20,14 +20,15 @@ class StreamprocApp(faust.App):
     """A Faust app that creates its models' topics (from the topology) before its consumer subscribes."""
 
     topic_specs: list[TopicSpec] = []
+    bootstrap_servers = ""
 
     async def on_first_start(self) -> None:
-        bootstrap = ",".join(url.netloc for url in self.conf.broker)
-        await asyncio.to_thread(ensure_topics, bootstrap, self.topic_specs)
+        await asyncio.to_thread(ensure_topics, self.bootstrap_servers, self.topic_specs)
         await super().on_first_start()
 
 
 def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: Codecs) -> StreamprocApp:
+    (settings.state_dir / "faust-data").mkdir(parents=True, exist_ok=True)
     app = StreamprocApp(
         f"{settings.topic_prefix}.worker",
         broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
@@ -41,6 +42,7 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         datadir=str(settings.state_dir / "faust-data"),
     )
     app.topic_specs = topology_topic_specs(settings, hosted)
+    app.bootstrap_servers = settings.bootstrap_servers
     for model in hosted:
         _add_agent(app, model)
 

@@ -1,12 +1,17 @@
-"""Session fixtures: one real Kafka broker for the whole run, fresh topics per test."""
+"""Session fixtures: one real Kafka broker for the whole run, a real worker, fresh topics per test."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import subprocess
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
+from bridges.catalog import ModelCatalog
+from bridges.requester import Requester
+from streamproc.settings import StreamprocSettings
 from tests.support.brokers import provide_broker
+from tests.support.stack import running_worker, unique_settings
 from tests.support.topics import create_topic, unique_name
 
 
@@ -22,3 +27,36 @@ def topic_factory(kafka_bootstrap: str) -> Callable[..., str]:
         return create_topic(kafka_bootstrap, unique_name(stem), partitions)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def stack_settings(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> StreamprocSettings:
+    """Settings of the shared worker: a unique topic prefix on the session broker."""
+    return unique_settings(kafka_bootstrap, tmp_path_factory.mktemp("state"))
+
+
+@pytest.fixture(scope="session")
+def worker(
+    stack_settings: StreamprocSettings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `faust -A streamproc.app worker` serving both reference models, ready (in the catalog)."""
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    with running_worker(stack_settings, log) as proc:
+        yield proc
+
+
+@pytest.fixture(scope="session")
+async def catalog(worker: subprocess.Popen[bytes], stack_settings: StreamprocSettings) -> AsyncIterator[ModelCatalog]:
+    model_catalog = ModelCatalog(stack_settings)
+    await model_catalog.start()
+    assert await model_catalog.wait_ready(30), "the catalog topic could not be read"
+    yield model_catalog
+    await model_catalog.stop()
+
+
+@pytest.fixture(scope="session")
+async def requester(catalog: ModelCatalog, stack_settings: StreamprocSettings) -> AsyncIterator[Requester]:
+    instance = Requester(stack_settings, catalog)
+    await instance.start()
+    yield instance
+    await instance.stop()

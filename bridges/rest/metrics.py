@@ -32,7 +32,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class _LateReplies(Collector):
-    """Reads the requester's late-reply count when it exposes one (``late_replies``: int or callable)."""
+    """Reads the requester's count of replies that came after their request gave up."""
 
     def __init__(self, requester: Any) -> None:
         self._requester = requester
@@ -41,8 +41,8 @@ class _LateReplies(Collector):
         family = CounterMetricFamily(
             "streamproc_rest_late_replies", "Replies that arrived after their request timed out."
         )
-        value = getattr(self._requester, "late_replies", 0)
-        family.add_metric([], float(value() if callable(value) else value or 0))
+        counters = getattr(getattr(self._requester, "pending", None), "counters", None)
+        family.add_metric([], float(getattr(counters, "late", 0)))
         yield family
 
 

@@ -123,7 +123,7 @@ class ModelMethods:
             raise RemoteCallError("TypeError", "qualified_name must be a string")
         try:
             return model_metadata(self._catalog.get(qualified_name))
-        except UnknownModelError as exc:
+        except StreamprocError as exc:
             raise remote_error(exc) from exc
 
     async def _predict(self, method: str, qualified_name: str, data: Any) -> dict[str, Any]:
@@ -131,6 +131,8 @@ class ModelMethods:
             self._catalog.get(qualified_name)
         except UnknownModelError as exc:
             raise unknown_method(method) from exc
+        except StreamprocError as exc:
+            raise remote_error(exc) from exc
         if not isinstance(data, dict):
             raise RemoteCallError(SCHEMA_ERROR_NAME, f"input must be an object, not {type(data).__name__}")
         try:

@@ -55,6 +55,7 @@ ERROR_TYPES: tuple[tuple[type[Exception], str], ...] = (
     (DeserializationError, "DESERIALIZATION_ERROR"),
     (SchemaError, "SCHEMA_ERROR"),
     (ReplyTimeoutError, "TIMEOUT"),
+    (TimeoutError, "TIMEOUT"),
     (StreamprocError, "ERROR"),
 )
 
@@ -206,7 +207,7 @@ class WebSocketBridge:
                 request.model_qualified_name, request.input_data, timeout=self.settings.request_timeout
             )
         except Exception as exc:  # every failure is answered, never only logged
-            if not isinstance(exc, StreamprocError):
+            if not isinstance(exc, StreamprocError | TimeoutError):
                 log.exception("websocket prediction failed model=%s", model)
             error_type = error_type_for(exc)
             self.metrics.requests.labels(model=str(model), outcome=error_type).inc()
@@ -228,8 +229,8 @@ class WebSocketBridge:
             }
         try:
             self.catalog.get(qualified_name)
-        except UnknownModelError as exc:
-            return {"ok": False, "type": "ERROR", "message": error_message(exc, self.catalog)}
+        except StreamprocError as exc:
+            return {"ok": False, "type": error_type_for(exc), "message": error_message(exc, self.catalog)}
         await self.sio.enter_room(sid, room_for(qualified_name))
         return {"ok": True, "model_qualified_name": qualified_name}
 

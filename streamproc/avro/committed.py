@@ -126,7 +126,8 @@ def compatibility_problems(schemas_dir: Path, expected: dict[str, dict[str, Any]
         both_ways = not relative.endswith("/input.avsc")
         for old_relative, old in _committed_peers(schemas_dir, relative):
             problems += [
-                f"{relative} cannot read data written with {old_relative}: {p}" for p in incompatibilities(new, old)
+                f"{relative} cannot read data written with {old_relative}: {p}"
+                for p in incompatibilities(new, old)
             ]
             if both_ways:
                 problems += [

@@ -48,10 +48,13 @@ def split(data: bytes) -> tuple[int, int]:
     """Return ``(schema_id, body_offset)``; DeserializationError if the header is missing or short."""
     if data[:1] != MAGIC:
         raise DeserializationError(
-            f"value is not in Confluent wire format: expected magic byte 00, got {bytes(data[:1]).hex() or 'nothing'}"
+            "value is not in Confluent wire format: expected magic byte 00, "
+            f"got {bytes(data[:1]).hex() or 'nothing'}"
         )
     if len(data) < HEADER_SIZE:
-        raise DeserializationError(f"Confluent header truncated: {len(data)} bytes, need at least {HEADER_SIZE}")
+        raise DeserializationError(
+            f"Confluent header truncated: {len(data)} bytes, need at least {HEADER_SIZE}"
+        )
     return int.from_bytes(data[1:HEADER_SIZE], "big"), HEADER_SIZE
 
 

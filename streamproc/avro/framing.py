@@ -57,7 +57,8 @@ def split(data: bytes) -> tuple[bytes, int]:
     """
     if data[:2] != MARKER:
         raise DeserializationError(
-            f"value is not Avro single-object encoded: expected marker c301, got {bytes(data[:2]).hex() or 'nothing'}"
+            "value is not Avro single-object encoded: expected marker c301, "
+            f"got {bytes(data[:2]).hex() or 'nothing'}"
             f" ({len(data)} bytes)"
         )
     if len(data) < HEADER_SIZE:

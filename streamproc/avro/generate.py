@@ -28,7 +28,9 @@ def model_namespace(qualified_name: str, version: str) -> str:
     namespace = f"streamproc.models.{qualified_name}.v{major}_{minor}"
     for part in namespace.split("."):
         if not _NAME.match(part):
-            raise ValueError(f"'{qualified_name}' cannot be used in an Avro namespace ('{part}' is not a name)")
+            raise ValueError(
+                f"'{qualified_name}' cannot be used in an Avro namespace ('{part}' is not a name)"
+            )
     return namespace
 
 
@@ -62,7 +64,9 @@ def _check_names(node: Any) -> None:
         return
     for key in ("name",):
         if key in node and not _NAME.match(str(node[key])):
-            raise ValueError(f"'{node[key]}' is not a valid Avro name (fields and types need [A-Za-z_][A-Za-z0-9_]*)")
+            raise ValueError(
+                f"'{node[key]}' is not a valid Avro name (fields and types need [A-Za-z_][A-Za-z0-9_]*)"
+            )
     for symbol in node.get("symbols", []):
         if not _NAME.match(str(symbol)):
             raise ValueError(f"enum symbol '{symbol}' is not a valid Avro name")

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from streamproc.reference_models._base import SklearnModel
 
-# Observed range in the data set is 0.1–7.9 cm; bounds leave room for unusual flowers.
-_MEASUREMENT = {"gt": 0.0, "le": 10.0}
-
 
 class IrisModelInput(BaseModel):
     """Measurements of one iris flower, in centimetres."""
 
-    sepal_length: float = Field(..., description="Length of the sepal in centimetres.", **_MEASUREMENT)
-    sepal_width: float = Field(..., description="Width of the sepal in centimetres.", **_MEASUREMENT)
-    petal_length: float = Field(..., description="Length of the petal in centimetres.", **_MEASUREMENT)
-    petal_width: float = Field(..., description="Width of the petal in centimetres.", **_MEASUREMENT)
+    # The data set spans 0.1–7.9 cm; the bounds (0, 10] leave room for unusual flowers.
+    sepal_length: float = Field(..., description="Length of the sepal in centimetres.", gt=0, le=10)
+    sepal_width: float = Field(..., description="Width of the sepal in centimetres.", gt=0, le=10)
+    petal_length: float = Field(..., description="Length of the petal in centimetres.", gt=0, le=10)
+    petal_width: float = Field(..., description="Width of the petal in centimetres.", gt=0, le=10)
 
 
-class Species(str, Enum):
+class Species(StrEnum):
     """Iris species the model can predict."""
 
     setosa = "setosa"

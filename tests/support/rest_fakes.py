@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from bridges.pending import PendingReplies
 from streamproc.catalog_record import CatalogEntry, CatalogTopics
 from streamproc.errors import UnknownModelError
 
@@ -90,7 +91,7 @@ class FunctionRequester:
         self._answer = answer
         self.connected = True
         self.calls: list[tuple[str, dict[str, Any], float | None]] = []
-        self.late_replies = 0
+        self.pending = PendingReplies()
 
     async def predict(
         self,

@@ -68,7 +68,11 @@ def test_encode_many_matches_encode(iris_codec: AvroCodec) -> None:
 def test_older_writer_is_projected_onto_reader() -> None:
     store = SchemaStore([V1])
     reader = AvroCodec(V2, store)
-    assert reader.decode(single_object(V1, {"x": 1.5, "label": "a"})) == {"x": 1.5, "label": "a", "note": None}
+    assert reader.decode(single_object(V1, {"x": 1.5, "label": "a"})) == {
+        "x": 1.5,
+        "label": "a",
+        "note": None,
+    }
 
 
 def test_newer_writer_fields_are_dropped_for_older_reader() -> None:
@@ -140,7 +144,10 @@ def test_json_input(iris_codec: AvroCodec) -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"{not json", "not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
+        (
+            b"{not json",
+            "not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2",
+        ),
         (b"[1, 2]", "JSON value must be an object, got an array"),
         (b'"text"', "got a string"),
         (b"null", "got null"),

@@ -23,7 +23,9 @@ def fastavro_reads(reader: dict[str, Any], writer: dict[str, Any], datum: dict[s
     buf = BytesIO()
     schemaless_writer(buf, parse_schema(writer, named_schemas={}), datum)
     buf.seek(0)
-    return schemaless_reader(buf, parse_schema(writer, named_schemas={}), parse_schema(reader, named_schemas={}))
+    return schemaless_reader(
+        buf, parse_schema(writer, named_schemas={}), parse_schema(reader, named_schemas={})
+    )
 
 
 def test_identical_schemas_are_compatible() -> None:
@@ -32,7 +34,9 @@ def test_identical_schemas_are_compatible() -> None:
 
 def test_required_field_added_without_default_is_rejected() -> None:
     new = record(X, {"name": "y", "type": "double"})
-    assert incompatibilities(new, BASE) == ["y: field missing from the written data and the reader has no default"]
+    assert incompatibilities(new, BASE) == [
+        "y: field missing from the written data and the reader has no default"
+    ]
     with pytest.raises(Exception):  # noqa: B017 - fastavro agrees it cannot read
         fastavro_reads(new, BASE, {"x": 1.0})
 

@@ -39,7 +39,9 @@ def test_round_trip_in_confluent_wire_format(settings: StreamprocSettings) -> No
 
 def test_another_process_side_decodes_by_schema_id(settings: StreamprocSettings) -> None:
     data = make_codec(SCHEMA, settings, SchemaStore(), TOPIC).encode({"species": "a"})
-    reader = make_codec(SCHEMA, settings, SchemaStore(), TOPIC)  # fresh store: learns the id from the registry
+    reader = make_codec(
+        SCHEMA, settings, SchemaStore(), TOPIC
+    )  # fresh store: learns the id from the registry
     assert reader.decode(data) == {"species": "a"}
 
 

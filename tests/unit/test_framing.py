@@ -49,8 +49,17 @@ def test_fingerprint_is_little_endian_rabin_of_canonical_form() -> None:
 
 def test_fingerprint_ignores_docs_and_formatting() -> None:
     plain = {"type": "record", "name": "A", "fields": [{"name": "x", "type": "long"}]}
-    documented = {"doc": "d", "type": "record", "name": "A", "fields": [{"name": "x", "type": "long", "doc": "x"}]}
-    assert framing.fingerprint(plain) == framing.fingerprint(documented) == framing.fingerprint(json.dumps(plain))
+    documented = {
+        "doc": "d",
+        "type": "record",
+        "name": "A",
+        "fields": [{"name": "x", "type": "long", "doc": "x"}],
+    }
+    assert (
+        framing.fingerprint(plain)
+        == framing.fingerprint(documented)
+        == framing.fingerprint(json.dumps(plain))
+    )
 
 
 def test_header_and_split_round_trip() -> None:

@@ -52,7 +52,10 @@ def test_iris_is_accurate_on_its_data(iris_model: IrisModel) -> None:
 
 
 def test_predict_batch_equals_predict_per_item(iris_model: IrisModel, diabetes_model: DiabetesModel) -> None:
-    iris_inputs = [IrisModelInput(**SETOSA), IrisModelInput(**{**SETOSA, "petal_length": 5.5, "petal_width": 2.1})]
+    iris_inputs = [
+        IrisModelInput(**SETOSA),
+        IrisModelInput(**{**SETOSA, "petal_length": 5.5, "petal_width": 2.1}),
+    ]
     assert iris_model.predict_batch(iris_inputs) == [iris_model.predict(i) for i in iris_inputs]
     rows = load_diabetes(scaled=False).data[:5]
     diabetes_inputs = [dict(zip(DiabetesModel.features, row, strict=True)) for row in rows]

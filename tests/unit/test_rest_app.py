@@ -202,7 +202,10 @@ async def test_unknown_route_and_method_use_error_shape(client: TestClient) -> N
     assert "GET" in response.headers["Allow"]
 
 
-async def test_metrics_count_requests_per_app(client: TestClient, script: Scripted) -> None:
+async def test_metrics_count_requests_per_app(
+    client: TestClient, script: Scripted, requester: FunctionRequester
+) -> None:
+    requester.pending.counters.late = 2
     await client.post("/api/models/flower_model/prediction", json=GOOD)
     script.result = ReplyTimeoutError("late")
     await client.post("/api/models/flower_model/prediction", json=GOOD)
@@ -212,6 +215,6 @@ async def test_metrics_count_requests_per_app(client: TestClient, script: Script
     )
     assert 'streamproc_rest_reply_timeouts_total{model="flower_model"} 1.0' in text
     assert "streamproc_rest_pending_replies 0.0" in text
-    assert "streamproc_rest_late_replies_total 0.0" in text
+    assert "streamproc_rest_late_replies_total 2.0" in text
     other = build_rest_app(SETTINGS, MemoryCatalog([]), FunctionRequester(script))  # type: ignore[arg-type]
     assert other[METRICS_KEY].registry is not client.app[METRICS_KEY].registry  # type: ignore[index]

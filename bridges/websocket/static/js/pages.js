@@ -66,7 +66,7 @@
       const prediction = outcome.reply.prediction;
       const values = prediction && typeof prediction === "object" ? Object.entries(prediction) : [["value", prediction]];
       node.replaceChildren(h("div", { class: "muted" }, `Prediction (${outcome.elapsed} ms)`),
-        values.map(([key, value]) => h("div", {}, h("span", { class: "muted" }, `${key}: `),
+        ...values.map(([key, value]) => h("div", {}, h("span", { class: "muted" }, `${key}: `),
           h("span", { class: "prediction-value", "data-testid": "prediction-value", "data-field": key }, SP.formatValue(value)))),
         h("pre", { "data-testid": "prediction-json" }, JSON.stringify(prediction, null, 2)));
     } else {

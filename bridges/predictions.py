@@ -1,0 +1,112 @@
+"""PredictionFeed: every prediction every model makes, for live dashboards.
+
+One consumer per bridge process reads each catalog model's outputs topic from its end onward (no
+consumer group, no commits) and calls listeners on the event loop with the decoded prediction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from streamproc import headers as h
+from streamproc.catalog_record import CatalogEntry
+from streamproc.codec import AvroCodec
+from streamproc.errors import StreamprocError
+from streamproc.kafka_clients import reader
+from streamproc.settings import StreamprocSettings
+
+from bridges.assign import assign_at_end
+from bridges.catalog import ModelCatalog
+
+log = logging.getLogger(__name__)
+Listener = Callable[[str, dict[str, Any], dict[str, Any]], None]
+
+
+class PredictionFeed:
+    def __init__(self, settings: StreamprocSettings, catalog: ModelCatalog) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self._listeners: list[Listener] = []
+        self._models: dict[str, tuple[str, AvroCodec]] = {}  # outputs topic -> (model, codec)
+        self._new_entries: queue.SimpleQueue[CatalogEntry] = queue.SimpleQueue()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def add_listener(self, callback: Listener) -> None:
+        self._listeners.append(callback)
+
+    async def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._stopping.clear()
+        self.catalog.add_listener(self._new_entries.put)
+        self._thread = threading.Thread(target=self._run, name="streamproc-feed", daemon=True)
+        self._thread.start()
+
+    async def stop(self) -> None:
+        if self._thread is not None:
+            self._stopping.set()
+            await asyncio.to_thread(self._thread.join, 10)
+            self._thread = None
+
+    def _run(self) -> None:
+        consumer = reader(self.settings)
+        try:
+            while not self._stopping.is_set():
+                self._follow_new_models(consumer)
+                message = consumer.poll(0.1)
+                if message is None:
+                    continue
+                batch = [message, *consumer.consume(num_messages=1000, timeout=0)]
+                events = [event for m in batch if (event := self._event(m)) is not None]
+                if events and self._loop is not None:
+                    self._loop.call_soon_threadsafe(self._publish, events)
+        finally:
+            consumer.close()
+
+    def _follow_new_models(self, consumer: Any) -> None:
+        while not self._new_entries.empty():
+            entry = self._new_entries.get()
+            topic = entry.topics.outputs
+            if topic in self._models:
+                continue
+            try:
+                codec = self.catalog.codecs.for_schema(entry.output_avro_schema, topic)
+                assign_at_end(consumer, [topic], timeout=5.0)
+            except StreamprocError as exc:
+                log.warning("feed: cannot follow %s yet: %s", topic, exc)
+                self._new_entries.put(entry)
+                self._stopping.wait(1.0)
+                return
+            self._models[topic] = (entry.qualified_name, codec)
+
+    def _event(self, message: Any) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+        if message.error() is not None:
+            return None
+        model, codec = self._models[message.topic()]
+        try:
+            prediction = codec.decode(message.value())
+        except StreamprocError as exc:
+            log.warning("feed: unreadable output at %s/%d/%d: %s", message.topic(), message.partition(),
+                        message.offset(), exc)  # fmt: skip
+            return None
+        headers = h.decode_headers(message.headers())
+        meta = {
+            "correlation_id": headers.get(h.CORRELATION_ID),
+            "timestamp": message.timestamp()[1],
+            "partition": message.partition(),
+            "offset": message.offset(),
+        }
+        return model, prediction, meta
+
+    def _publish(self, events: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
+        for model, prediction, meta in events:
+            for listener in self._listeners:
+                listener(model, prediction, meta)

@@ -1,0 +1,71 @@
+"""``streamproc send MODEL``: JSON lines in, Avro-encoded inputs on the model's inputs topic."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
+
+import click
+from tqdm import tqdm
+
+from streamproc import headers as h
+from streamproc.cli.common import catalog_entry
+from streamproc.errors import StreamprocError
+from streamproc.hosted import Codecs
+from streamproc.kafka_clients import producer
+from streamproc.settings import StreamprocSettings
+
+
+@click.command()
+@click.argument("model")
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read JSON lines from this file (default: standard input).")  # fmt: skip
+@click.option("--key", help="Record key for every message.")
+@click.option("--json", "as_json", is_flag=True, help="Send the lines as JSON (content-type header), unencoded.")
+@click.pass_obj
+def send(settings: StreamprocSettings, model: str, file: Path | None, key: str | None, as_json: bool) -> None:
+    """Send JSON lines to MODEL's inputs topic, Avro-encoded (or raw JSON with --json)."""
+    entry = catalog_entry(settings, model)
+    codec = Codecs(settings).for_schema(entry.input_avro_schema, entry.topics.inputs)
+    kafka = producer(settings)
+    headers = [(h.CONTENT_TYPE, (h.CONTENT_TYPE_JSON if as_json else h.CONTENT_TYPE_AVRO).encode())]
+    sent = failed = 0
+    with _lines(file) as lines:
+        for number, line in lines:
+            if not line.strip():
+                continue
+            try:
+                value = line.strip().encode() if as_json else codec.encode(json.loads(line))
+            except (ValueError, StreamprocError) as exc:
+                click.echo(f"line {number}: not sent: {exc}", err=True)
+                failed += 1
+                continue
+            kafka.produce(entry.topics.inputs, value=value, key=key.encode() if key else None, headers=headers)
+            kafka.poll(0)
+            sent += 1
+    undelivered = kafka.flush(30)
+    click.echo(f"sent {sent - undelivered} message(s) to {entry.topics.inputs}", err=True)
+    if failed or undelivered:
+        raise SystemExit(1)
+
+
+class _lines:
+    """Numbered lines of a file (with a progress bar) or of standard input."""
+
+    def __init__(self, file: Path | None) -> None:
+        self.file = file
+        self._handle: IO[str] | None = None
+
+    def __enter__(self) -> Iterable[tuple[int, str]]:
+        if self.file is None:
+            return enumerate(sys.stdin, start=1)
+        total = sum(1 for _ in self.file.open())
+        self._handle = self.file.open()
+        return enumerate(tqdm(self._handle, total=total, unit="msg", file=sys.stderr), start=1)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            self._handle.close()

@@ -1,0 +1,44 @@
+"""``streamproc topics create|list``."""
+
+from __future__ import annotations
+
+import click
+
+from streamproc.hosted import Codecs, host_topology
+from streamproc.settings import StreamprocSettings
+from streamproc.topic_admin import admin_client, existing_topics, ensure_topics
+from streamproc.topology import load_topology
+from streamproc.worker import topology_topic_specs
+
+
+@click.group()
+def topics() -> None:
+    """Kafka topics of the topology's models."""
+
+
+@topics.command()
+@click.option("--dry-run", is_flag=True, help="Print what would be created; create nothing.")
+@click.pass_obj
+def create(settings: StreamprocSettings, dry_run: bool) -> None:
+    """Create every topic the topology needs (idempotent)."""
+    hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))
+    specs = topology_topic_specs(settings, hosted)
+    if dry_run:
+        for spec in specs:
+            configs = ",".join(f"{k}={v}" for k, v in sorted(spec.configs.items())) or "-"
+            click.echo(f"{spec.name}\tpartitions={spec.partitions}\treplication={spec.replication_factor}\t{configs}")
+        return
+    created = set(ensure_topics(settings.bootstrap_servers, specs))
+    for spec in specs:
+        click.echo(f"{'created' if spec.name in created else 'exists '}  {spec.name}")
+
+
+@topics.command(name="list")
+@click.option("--all", "show_all", is_flag=True, help="Include topics that are not streamproc's.")
+@click.pass_obj
+def list_topics(settings: StreamprocSettings, show_all: bool) -> None:
+    """List the streamproc topics on the broker."""
+    names = existing_topics(admin_client(settings.bootstrap_servers))
+    for name in sorted(names):
+        if show_all or name.startswith(settings.topic_prefix + "."):
+            click.echo(name)

@@ -1,0 +1,65 @@
+"""A real streamproc worker (the `faust` command in a subprocess) for a unique topic prefix."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bridges.catalog import read_catalog
+from streamproc.errors import BrokerUnavailableError
+from streamproc.settings import StreamprocSettings
+from tests.support import processes
+from tests.support.brokers import say
+
+REFERENCE_MODELS = ("iris_model", "diabetes_model")
+
+
+def settings_env(settings: StreamprocSettings) -> dict[str, str]:
+    """The environment that makes a subprocess see ``settings``."""
+    return {
+        "STREAMPROC_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+        "STREAMPROC_TOPIC_PREFIX": settings.topic_prefix,
+        "STREAMPROC_TOPOLOGY": str(settings.topology),
+        "STREAMPROC_STATE_DIR": str(settings.state_dir),
+    }
+
+
+def unique_settings(bootstrap: str, state_dir: Path, **overrides: object) -> StreamprocSettings:
+    prefix = f"sp{uuid.uuid4().hex[:8]}"
+    return StreamprocSettings(bootstrap_servers=bootstrap, topic_prefix=prefix, state_dir=state_dir, **overrides)
+
+
+def wait_for_models(settings: StreamprocSettings, models: tuple[str, ...], timeout: float,
+                    worker: subprocess.Popen[bytes] | None = None) -> None:  # fmt: skip
+    """Until every model is in the catalog (the worker publishes it when it starts)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker is not None and worker.poll() is not None:
+            raise RuntimeError(f"worker exited with {worker.returncode}")
+        try:
+            if set(models) <= set(read_catalog(settings, timeout=5)):
+                return
+        except BrokerUnavailableError:
+            pass
+    raise TimeoutError(f"models {models} did not appear in {settings.catalog_topic} within {timeout:.0f} s")
+
+
+@contextmanager
+def running_worker(settings: StreamprocSettings, log: Path,
+                   models: tuple[str, ...] = REFERENCE_MODELS) -> Iterator[subprocess.Popen[bytes]]:  # fmt: skip
+    args = ["faust", "-A", "streamproc.app", "worker", "--without-web", "-l", "info"]
+    say(f"starting a streamproc worker for prefix {settings.topic_prefix} (log {log})")
+    worker = processes.start(args, settings_env(settings), log)
+    try:
+        wait_for_models(settings, models, timeout=120, worker=worker)
+    except Exception as exc:
+        processes.stop(worker)
+        raise RuntimeError(f"worker did not start: {exc}\n{processes.tail(log)}") from exc
+    try:
+        yield worker
+    finally:
+        processes.stop(worker)

@@ -1,0 +1,198 @@
+"""The dashboard UI in headless Chromium, against the real broker and worker.
+
+Fills the generated predict form and sees the prediction (and a schema error), then produces inputs to
+the model's topic and sees the live dashboard count them. Screenshots of each page go to test-artifacts/;
+the dashboard one is also copied to docs/dashboard.png for the README.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from confluent_kafka import Producer
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from bridges.catalog import ModelCatalog
+from bridges.predictions import PredictionFeed
+from bridges.requester import Requester
+from bridges.websocket.server import build_websocket_app
+from bridges.websocket.service import running_app
+from streamproc.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID
+from streamproc.settings import StreamprocSettings
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+VERSICOLOR = {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 4.2, "petal_width": 1.5}
+VIRGINICA = {"sepal_length": 6.9, "sepal_width": 3.1, "petal_length": 5.4, "petal_width": 2.1}
+WAIT_MS = 30_000
+
+pytestmark = [pytest.mark.broker, pytest.mark.browser]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def ui_url(
+    worker: Any, stack_settings: StreamprocSettings, catalog: ModelCatalog, requester: Requester
+) -> AsyncIterator[str]:
+    feed = PredictionFeed(stack_settings, catalog)
+    await feed.start()
+    try:
+        app = build_websocket_app(stack_settings, catalog, requester, feed)
+        async with running_app(app, "127.0.0.1", 0) as url:
+            yield url
+    finally:
+        await feed.stop()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        await chromium.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = await context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    yield tab
+    await context.close()
+    assert not problems, f"JavaScript errors in the page: {problems}"
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    await page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+async def test_models_and_model_pages_show_the_catalog(page: Page, ui_url: str) -> None:
+    await page.goto(f"{ui_url}/")
+    iris_card = page.locator('[data-testid=model-card][data-model="iris_model"]')
+    await expect(iris_card).to_be_visible(timeout=WAIT_MS)
+    await expect(page.locator('[data-testid=model-card][data-model="diabetes_model"]')).to_be_visible()
+    await expect(iris_card.get_by_test_id("model-description")).not_to_be_empty()
+    await expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=WAIT_MS)
+    await screenshot(page, "websocket-ui-models.png")
+
+    await iris_card.get_by_test_id("link-details").click()
+    metadata = page.get_by_test_id("model-metadata")
+    await expect(metadata).to_be_visible(timeout=WAIT_MS)
+    await expect(page.get_by_test_id("model-version")).to_have_text("0.1.0")
+    input_rows = page.get_by_test_id("input-schema").get_by_test_id("schema-row")
+    await expect(input_rows).to_have_count(4)
+    output_schema = page.get_by_test_id("output-schema")
+    await expect(output_schema).to_contain_text("setosa")
+    await screenshot(page, "websocket-ui-model.png")
+
+
+async def test_predict_form_validates_inline_and_shows_the_prediction(page: Page, ui_url: str) -> None:
+    await page.goto(f"{ui_url}/#/models/iris_model/predict")
+    await expect(page.get_by_test_id("predict-form")).to_be_visible(timeout=WAIT_MS)
+    await expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=WAIT_MS)
+    # labels come from the schema's titles
+    await expect(page.get_by_label("Sepal Length")).to_be_visible()
+
+    await page.fill("#input-sepal_length", "12")
+    await expect(page.get_by_test_id("error-sepal_length")).to_have_text("Must be at most 10.")
+    await page.click("#predict-submit")
+    await expect(page.get_by_test_id("form-errors")).to_contain_text("Fix 4 fields")
+    await expect(page.get_by_test_id("predict-result")).to_have_attribute("data-state", "idle")
+
+    for name, value in SETOSA.items():
+        await page.fill(f"#input-{name}", str(value))
+    await expect(page.get_by_test_id("error-sepal_length")).to_have_text("")
+    await page.click("#predict-submit")
+    result = page.get_by_test_id("predict-result")
+    await expect(result).to_have_attribute("data-state", "ok", timeout=WAIT_MS)
+    await expect(result.get_by_test_id("prediction-value")).to_have_text("setosa")
+    await screenshot(page, "websocket-ui-predict.png")
+
+    # the model's own verdict on bad input, when the browser is told not to judge it
+    await page.check("#skip-validation")
+    await page.fill("#input-petal_width", "50")
+    await page.click("#predict-submit")
+    await expect(result).to_have_attribute("data-state", "error", timeout=WAIT_MS)
+    await expect(result.get_by_test_id("error-type")).to_have_text("SCHEMA_ERROR")
+    await expect(result.get_by_test_id("error-message")).to_contain_text("petal_width")
+    await screenshot(page, "websocket-ui-predict-error.png")
+
+
+def _produce_inputs(
+    settings: StreamprocSettings, topic: str, inputs: list[dict[str, Any]], batch: str
+) -> None:
+    producer = Producer({"bootstrap.servers": settings.bootstrap_servers})
+    for index, data in enumerate(inputs):
+        headers = [(CONTENT_TYPE, CONTENT_TYPE_JSON.encode()), (CORRELATION_ID, f"{batch}-{index}".encode())]
+        producer.produce(topic, json.dumps(data).encode(), headers=headers)
+    assert producer.flush(30) == 0
+
+
+async def _total(page: Page) -> int:
+    return int(await page.get_by_test_id("dashboard-total").inner_text())
+
+
+async def test_dashboard_updates_as_predictions_arrive(
+    page: Page, ui_url: str, stack_settings: StreamprocSettings, catalog: ModelCatalog
+) -> None:
+    await page.goto(f"{ui_url}/#/models/iris_model/dashboard")
+    await expect(page.get_by_test_id("subscription-status")).to_have_text("subscribed", timeout=WAIT_MS)
+    rows = page.get_by_test_id("prediction-row")
+    before = await _total(page)
+    topic = catalog.get("iris_model").topics.inputs
+    batch = uuid.uuid4().hex[:6]
+
+    # three waves, each sent once the dashboard has shown the previous one, so the rate chart has a shape
+    sent = 0
+    for wave, size in enumerate((12, 30, 18)):
+        inputs = [(SETOSA, VERSICOLOR, VIRGINICA, VIRGINICA)[i % 4] for i in range(size)]
+        await asyncio.to_thread(_produce_inputs, stack_settings, topic, inputs, f"{batch}-{wave}")
+        sent += size
+        await _wait_total_at_least(page, before + sent)
+        await page.wait_for_timeout(1100)  # pacing for the chart's one-second buckets, not readiness
+
+    await expect(rows.first).to_be_visible()
+    await expect(rows).to_have_count(25)
+    await expect(page.get_by_test_id("predictions-table")).to_contain_text(f"{batch}-2-")
+    distribution = await page.evaluate(
+        "() => { const c = Chart.getChart('distribution-chart'); "
+        "return Object.fromEntries(c.data.labels.map((l, i) => [l, c.data.datasets[0].data[i]])); }"
+    )
+    # 60 inputs in the pattern setosa, versicolor, virginica, virginica
+    assert (
+        distribution["setosa"] >= 16 and distribution["versicolor"] >= 16 and distribution["virginica"] >= 28
+    )
+    assert sum(await page.evaluate("() => Chart.getChart('rate-chart').data.datasets[0].data")) >= sent
+    path = await screenshot(page, "websocket-ui-dashboard.png")
+    docs = REPO / "docs"
+    docs.mkdir(exist_ok=True)
+    shutil.copyfile(path, docs / "dashboard.png")
+
+
+async def _wait_total_at_least(page: Page, count: int) -> None:
+    await page.wait_for_function(
+        "n => Number(document.getElementById('dashboard-total').textContent) >= n", arg=count, timeout=WAIT_MS
+    )

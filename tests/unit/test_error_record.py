@@ -1,0 +1,75 @@
+"""ErrorRecord: built from a MessageError and the original message, Avro round trip, replayable bytes."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from streamproc.avro.generate import render
+from streamproc.avro.store import SchemaStore
+from streamproc.codec import AvroCodec
+from streamproc.error_record import ErrorRecord, build_error_record, error_record_avro_schema
+from streamproc.errors import DeserializationError, FieldIssue, MessageError, ModelError, SchemaError
+from streamproc.settings import REPO_ROOT
+
+ORIGINAL = b"\xc3\x01\xff\x00not-utf8\xfe"
+
+
+def build(error: MessageError, **overrides: object) -> ErrorRecord:
+    values: dict = dict(
+        qualified_name="iris_model",
+        version="0.1.0",
+        value=ORIGINAL,
+        content_type=None,
+        key=b"k1",
+        topic="p.iris_model.0.1.inputs",
+        partition=2,
+        offset=41,
+    )
+    values.update(overrides)
+    return build_error_record(error, **values)
+
+
+def test_schema_error_record_carries_details() -> None:
+    error = SchemaError(
+        "input does not match", [FieldIssue("sepal_length", "Input should be greater than 0")]
+    )
+    record = build(error, content_type="application/json", timestamp=1234)
+    assert record.error_type == "SCHEMA_ERROR"
+    assert [(d.location, d.message) for d in record.details] == [
+        ("sepal_length", "Input should be greater than 0")
+    ]
+    assert record.original_content_type == "application/json"
+    assert record.timestamp == 1234
+
+
+@pytest.mark.parametrize(
+    ("error", "error_type"),
+    [
+        (DeserializationError("bad bytes"), "DESERIALIZATION_ERROR"),
+        (SchemaError("bad field"), "SCHEMA_ERROR"),
+        (ModelError("model raised"), "MODEL_ERROR"),
+    ],
+)
+def test_error_types(error: MessageError, error_type: str) -> None:
+    record = build(error)
+    assert record.error_type == error_type and record.message == error.message and record.details == []
+    assert abs(record.timestamp - time.time() * 1000) < 60_000
+
+
+def test_avro_round_trip_keeps_the_original_bytes_for_replay() -> None:
+    codec = AvroCodec(error_record_avro_schema(), SchemaStore())
+    record = build(SchemaError("x", [FieldIssue("a.b", "m")]), key=None)
+    decoded = ErrorRecord.from_wire(codec.decode(codec.encode(record.to_wire())))
+    assert decoded == record
+    assert decoded.original_value == ORIGINAL and decoded.original_key is None
+
+
+def test_decodes_with_the_committed_schema(committed_store: SchemaStore) -> None:
+    committed = json.loads((REPO_ROOT / "schemas/streamproc/error_record.avsc").read_text())
+    assert render(error_record_avro_schema()) == render(committed)
+    codec = AvroCodec(committed, committed_store)
+    data = codec.encode(build(ModelError("boom")).to_wire())
+    assert codec.decode(data)["message"] == "boom"
