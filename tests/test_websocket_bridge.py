@@ -29,6 +29,7 @@ from bridges.websocket.fanout import ClientBuffer, Fanout
 from bridges.websocket.server import build_websocket_app
 from bridges.websocket.service import running_app
 from streamproc.catalog_record import CatalogEntry, CatalogTopics
+from streamproc.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID
 from streamproc.hosted import Codecs
 from streamproc.settings import StreamprocSettings
 from streamproc.topic_admin import TopicSpec, catalog_topic_spec, ensure_topics
@@ -71,10 +72,27 @@ class Inbox:
         return next((name, data) for name, data in events if data.get("correlation_id") == correlation_id)
 
 
+async def wait_until_feed_is_live(feed: PredictionFeed, requester: Requester) -> None:
+    """Until an iris prediction made now reaches the feed (it follows outputs topics from their end)."""
+    arrived = asyncio.Event()
+    feed.add_listener(lambda model, prediction, meta: arrived.set() if model == "iris_model" else None)
+    for _ in range(20):
+        await requester.predict("iris_model", SETOSA)
+        try:
+            await asyncio.wait_for(arrived.wait(), 1.5)
+            return
+        except TimeoutError:
+            continue
+    raise AssertionError("the prediction feed never delivered an iris_model prediction")
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def feed(worker: Any, stack_settings: StreamprocSettings, catalog: ModelCatalog) -> AsyncIterator[Any]:
+async def feed(
+    worker: Any, stack_settings: StreamprocSettings, catalog: ModelCatalog, requester: Requester
+) -> AsyncIterator[Any]:
     prediction_feed = PredictionFeed(stack_settings, catalog)
     await prediction_feed.start()
+    await wait_until_feed_is_live(prediction_feed, requester)
     yield prediction_feed
     await prediction_feed.stop()
 
@@ -306,10 +324,20 @@ async def test_subscription_receives_predictions_of_inputs_sent_with_the_cli(
         assert isinstance(data["timestamp"], int) and data["timestamp"] > 1_600_000_000_000
 
 
+def _produce_json(
+    settings: StreamprocSettings, topic: str, data: dict[str, Any], correlation_id: str
+) -> None:
+    producer = Producer({"bootstrap.servers": settings.bootstrap_servers})
+    headers = [(CONTENT_TYPE, CONTENT_TYPE_JSON.encode()), (CORRELATION_ID, correlation_id.encode())]
+    producer.produce(topic, json.dumps(data).encode(), headers=headers)
+    assert producer.flush(WAIT) == 0
+
+
 @pytest.mark.broker
 async def test_only_subscribers_of_a_model_get_its_predictions(
-    bridge_url: str, client: socketio.AsyncClient
+    bridge_url: str, client: socketio.AsyncClient, stack_settings: StreamprocSettings, catalog: ModelCatalog
 ) -> None:
+    inputs_topic = catalog.get("iris_model").topics.inputs
     other = socketio.AsyncClient()
     await other.connect(bridge_url, transports=["websocket"], wait_timeout=10)
     try:
@@ -317,27 +345,22 @@ async def test_only_subscribers_of_a_model_get_its_predictions(
         other_inbox = Inbox(other, ("prediction",))
         await client.call("subscribe", {"model_qualified_name": "iris_model"}, timeout=WAIT)
         await other.call("subscribe", {"model_qualified_name": "diabetes_model"}, timeout=WAIT)
-        correlation_id = str(uuid.uuid4())
-        await client.call(
-            "prediction_request",
-            {"model_qualified_name": "iris_model", "input_data": SETOSA, "correlation_id": correlation_id},
-            timeout=WAIT,
+        first = f"first-{uuid.uuid4()}"
+        await asyncio.to_thread(_produce_json, stack_settings, inputs_topic, SETOSA, first)
+        # the producer's correlation id travels with the prediction
+        events = await subscribed.wait_for(
+            lambda events: any(d["correlation_id"] == first for _, d in events)
         )
-        # a request's own output shows up on the stream too, with its correlation id
-        await subscribed.wait_for(
-            lambda events: any(d["correlation_id"] == correlation_id for _, d in events)
-        )
-        assert all(data["model_qualified_name"] == "diabetes_model" for _, data in other_inbox.events)
+        assert next(d for _, d in events if d["correlation_id"] == first)["prediction"] == {
+            "species": "setosa"
+        }
+        assert not any(data["model_qualified_name"] == "iris_model" for _, data in other_inbox.events)
 
         await client.call("unsubscribe", {"model_qualified_name": "iris_model"}, timeout=WAIT)
-        seen = len(subscribed.events)
-        second = str(uuid.uuid4())
         await other.call("subscribe", {"model_qualified_name": "iris_model"}, timeout=WAIT)
-        await client.call(
-            "prediction_request",
-            {"model_qualified_name": "iris_model", "input_data": SETOSA, "correlation_id": second},
-            timeout=WAIT,
-        )
+        seen = len(subscribed.events)
+        second = f"second-{uuid.uuid4()}"
+        await asyncio.to_thread(_produce_json, stack_settings, inputs_topic, VIRGINICA, second)
         await other_inbox.wait_for(lambda events: any(d["correlation_id"] == second for _, d in events))
         assert not any(data["correlation_id"] == second for _, data in subscribed.events[seen:])
     finally:

@@ -46,6 +46,7 @@ ERROR_TABLE: tuple[tuple[type[BaseException], int, str], ...] = (
     (ModelError, 500, "ServiceError"),
     (BrokerUnavailableError, 503, "ServiceUnavailableError"),
     (ReplyTimeoutError, 504, "TimeoutError"),
+    (TimeoutError, 504, "TimeoutError"),  # asyncio's, should one escape a lower layer
     (StreamprocError, 500, "ServiceError"),
 )
 FALLBACK = (500, "ServiceError")
@@ -63,8 +64,9 @@ def messages_for(exc: BaseException) -> list[str]:
     """Field-level lines when the error carries details, otherwise its message."""
     if isinstance(exc, MessageError) and exc.details:
         return [field_message(issue.location, issue.message) for issue in exc.details]
-    text = str(exc) or type(exc).__name__
-    return [text]
+    if str(exc):
+        return [str(exc)]
+    return ["No reply within the request timeout."] if isinstance(exc, TimeoutError) else [type(exc).__name__]
 
 
 def answer_for(exc: BaseException) -> ErrorAnswer:

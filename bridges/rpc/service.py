@@ -39,5 +39,6 @@ async def serve_rpc(settings: StreamprocSettings) -> None:
         server = build_rpc_server(settings, catalog, requester)
         await server.start()
         stack.push_async_callback(server.stop)
+        print(f"RPC bridge listening on {server.endpoint} (ZeroRPC protocol)", flush=True)
         logger.info("rpc bridge serving endpoint=%s", server.endpoint)
         await asyncio.Event().wait()  # until cancelled

@@ -110,9 +110,10 @@ def error_message(exc: Exception, catalog: ModelCatalog) -> str:
     if isinstance(exc, UnknownModelError):
         known = ", ".join(entry.qualified_name for entry in catalog.entries()) or "none"
         return f"Model '{exc.qualified_name}' not found. Available models: {known}."
-    if isinstance(exc, MessageError) and exc.details:
-        issues = "; ".join(f"{issue.location}: {issue.message}" for issue in exc.details)
-        return f"{exc.message} ({issues})"
+    if isinstance(exc, MessageError):
+        issues = [f"{issue.location}: {issue.message}" for issue in exc.details]
+        untold = [issue for issue in issues if issue not in exc.message]
+        return f"{exc.message} ({'; '.join(untold)})" if untold else exc.message
     return str(exc) or type(exc).__name__
 
 

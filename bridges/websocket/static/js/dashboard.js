@@ -3,7 +3,7 @@
 
 (function (SP) {
   const { h } = SP;
-  const WINDOW_SECONDS = 60;
+  const WINDOW_SECONDS = 30;
   const MAX_ROWS = 25;
   const MAX_VALUES = 2000;
   const BINS = 12;
@@ -13,7 +13,7 @@
   function targetOf(outputSchema) {
     const root = outputSchema || {};
     const resolved = SP.SchemaForm.resolve(root, root);
-    const entries = Object.entries(resolved.properties || {});
+    const entries = SP.SchemaForm.orderedProperties(resolved);
     if (!entries.length) return { field: null, kind: "category", categories: [] };
     const [field, schema] = entries[0];
     const s = SP.SchemaForm.resolve(schema, root);

@@ -31,7 +31,7 @@
     const root = schema || {};
     const resolved = SP.SchemaForm.resolve(root, root);
     const required = new Set(resolved.required || []);
-    const rows = Object.entries(resolved.properties || {}).map(([name, property]) => {
+    const rows = SP.SchemaForm.orderedProperties(resolved).map(([name, property]) => {
       const s = SP.SchemaForm.resolve(property, root);
       const type = s.enum ? `one of ${s.enum.join(", ")}` : s.type || "any";
       return h("tr", { "data-testid": "schema-row", "data-field": name },

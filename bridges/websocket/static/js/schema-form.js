@@ -32,6 +32,18 @@
     return name.replace(/[_-]+/g, " ").replace(/\b\w/g, (c) => c.toUpperCase());
   }
 
+  /** Properties in declaration order: the catalog stores schemas key-sorted, so `required` (which keeps
+      the model's field order) leads, and the optional ones follow. */
+  function orderedProperties(s) {
+    const entries = Object.entries(s.properties || {});
+    const rank = new Map((s.required || []).map((name, index) => [name, index]));
+    const position = (name) => (rank.has(name) ? rank.get(name) : rank.size);
+    return entries
+      .map((entry, index) => [entry, index])
+      .sort(([[a], i], [[b], j]) => position(a) - position(b) || i - j)
+      .map(([entry]) => entry);
+  }
+
   function safeId(path) {
     return path.join("__").replace(/[^A-Za-z0-9_-]/g, "_");
   }
@@ -161,7 +173,7 @@
 
   function buildObject(s, root, path, legend) {
     const required = new Set(s.required || []);
-    const children = Object.entries(s.properties || {}).map(([name, child]) =>
+    const children = orderedProperties(s).map(([name, child]) =>
       buildField(name, child, root, path.concat(name), required.has(name)));
     const nodes = children.map((child) => child.node);
     const node = path.length ? h("fieldset", {}, h("legend", {}, legend), nodes) : h("div", {}, nodes);
@@ -209,5 +221,5 @@
     };
   }
 
-  SP.SchemaForm = { create, resolve, humanize, describeBounds };
+  SP.SchemaForm = { create, resolve, humanize, describeBounds, orderedProperties };
 })(window.SP);

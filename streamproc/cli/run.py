@@ -1,0 +1,72 @@
+"""``streamproc run`` (what ``make run`` calls): the whole stack until Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import click
+
+from streamproc.errors import StreamprocError
+from streamproc.settings import StreamprocSettings
+from streamproc.stack import Stack, http_ok, log_mentions
+from streamproc.topic_admin import ensure_topics
+
+
+@click.command()
+@click.option("--bridges/--no-bridges", default=True, help="Also start the REST, WebSocket and RPC bridges.")
+@click.pass_obj
+def run(settings: StreamprocSettings, bridges: bool) -> None:
+    """Broker (a local one if none answers), topics, worker and bridges; Ctrl-C stops them all."""
+    stack = Stack(settings)
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # also when started from a shell that ignores SIGINT
+    try:
+        _start(stack, settings, bridges)
+        click.echo("Ready. Ctrl-C stops everything.")
+        while (dead := stack.dead_child()) is None:
+            time.sleep(0.5)  # supervision interval, not a readiness wait
+        raise click.ClickException(f"{dead.name} exited ({dead.process.returncode}); see {dead.log}")
+    except KeyboardInterrupt:
+        click.echo("\nstopping ...")
+    except StreamprocError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not abandon the clean-up
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop()
+        click.echo("stopped.")
+
+
+def _start(stack: Stack, settings: StreamprocSettings, bridges: bool) -> None:
+    from bridges.catalog import read_catalog
+    from streamproc.hosted import Codecs, host_topology
+    from streamproc.topology import load_topology
+    from streamproc.worker import topology_topic_specs
+
+    click.echo(f"Kafka      {stack.ensure_broker()}")
+    hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))
+    ensure_topics(settings.bootstrap_servers, topology_topic_specs(settings, hosted))
+    names = {h.model.qualified_name for h in hosted}
+    worker = stack.spawn("worker", ["faust", "-A", "streamproc.app", "worker", "-l", "info", "--without-web"])
+    stack.wait_until(worker, lambda: names <= set(read_catalog(settings, timeout=5)), "models in the catalog")
+    listing = ", ".join(f"{h.model.qualified_name} {h.model.version}" for h in hosted)
+    click.echo(f"Worker     {listing}   (log {worker.log})")
+    if not bridges:
+        return
+    rest_url = f"http://{settings.rest_host}:{settings.rest_port}"
+    rest = stack.spawn("rest", ["streamproc", "serve", "rest"])
+    ws_url = f"http://{settings.websocket_host}:{settings.websocket_port}"
+    ws = stack.spawn("websocket", ["streamproc", "serve", "websocket"])
+    rpc = stack.spawn("rpc", ["streamproc", "serve", "rpc"])
+    stack.wait_until(rest, lambda: http_ok(f"{rest_url}/api/health/ready"), "GET /api/health/ready")
+    click.echo(f"REST       {rest_url}   (docs {rest_url}/docs)")
+    stack.wait_until(ws, lambda: http_ok(f"{ws_url}/"), "GET /")
+    click.echo(f"WebSocket  {ws_url}   (web UI and live dashboards)")
+    rpc_url = f"tcp://{settings.rpc_host}:{settings.rpc_port}"
+    stack.wait_until(rpc, lambda: log_mentions(rpc.log, "RPC bridge listening on"), "listening")
+    click.echo(f"RPC        {rpc_url}   (ZeroRPC protocol: zerorpc {rpc_url})")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
