@@ -52,13 +52,14 @@ class CatalogConsumer:
         message = self._consumer.poll(timeout)
         while message is not None:
             error = message.error()
+            partition = message.partition() or 0
             if error is not None and error.code() == KafkaError._PARTITION_EOF:
-                self._at_end[message.partition()] = True
+                self._at_end[partition] = True
             elif error is not None:
                 log.warning("catalog: %s", error.str())
             else:
                 changes.append(self._decode(message))
-                self._at_end[message.partition()] = False
+                self._at_end[partition] = False
             message = self._consumer.poll(0)
         return [change for change in changes if change[0]]
 

@@ -13,15 +13,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from bridges.assign import assign_at_end
+from bridges.catalog import ModelCatalog
 from streamproc import headers as h
 from streamproc.catalog_record import CatalogEntry
 from streamproc.codec import AvroCodec
 from streamproc.errors import StreamprocError
 from streamproc.kafka_clients import reader
 from streamproc.settings import StreamprocSettings
-
-from bridges.assign import assign_at_end
-from bridges.catalog import ModelCatalog
 
 log = logging.getLogger(__name__)
 Listener = Callable[[str, dict[str, Any], dict[str, Any]], None]

@@ -13,6 +13,8 @@ import queue
 import threading
 from typing import Any
 
+from bridges.assign import assign_at_end
+from bridges.pending import PendingReplies
 from streamproc import headers as h
 from streamproc.catalog_record import CatalogEntry
 from streamproc.codec import AvroCodec
@@ -28,9 +30,6 @@ from streamproc.errors import (
 from streamproc.hosted import Codecs
 from streamproc.kafka_clients import reader
 from streamproc.settings import StreamprocSettings
-
-from bridges.assign import assign_at_end
-from bridges.pending import PendingReplies
 
 log = logging.getLogger(__name__)
 ERROR_CLASSES: dict[str, type[MessageError]] = {
@@ -104,7 +103,10 @@ class ReplyListener:
             entry, future = self._requests.get()
             topics = entry.topics
             try:
-                self._decoders[topics.outputs] = (False, self.codecs.for_schema(entry.output_avro_schema, topics.outputs))
+                self._decoders[topics.outputs] = (
+                    False,
+                    self.codecs.for_schema(entry.output_avro_schema, topics.outputs),
+                )
                 self._decoders[topics.errors] = (True, self.codecs.errors(topics.errors))
                 assign_at_end(consumer, [topics.outputs, topics.errors], timeout=5.0)
             except StreamprocError as exc:

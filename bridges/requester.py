@@ -19,14 +19,13 @@ import uuid
 from functools import partial
 from typing import Any
 
+from bridges.catalog import ModelCatalog
+from bridges.pending import PendingReplies
+from bridges.replies import ReplyListener
 from streamproc import headers as h
 from streamproc.errors import BrokerUnavailableError, ReplyTimeoutError
 from streamproc.kafka_clients import producer as make_producer
 from streamproc.settings import StreamprocSettings
-
-from bridges.catalog import ModelCatalog
-from bridges.pending import PendingReplies
-from bridges.replies import ReplyListener
 
 log = logging.getLogger(__name__)
 PROBE_EVERY = 2.0  # seconds between broker connectivity probes
@@ -69,7 +68,9 @@ class Requester:
         self.pending.fail_all(BrokerUnavailableError("the bridge is shutting down"))
         self._poller = None
 
-    async def predict(self, qualified_name: str, payload: dict[str, Any], timeout: float | None = None) -> Any:
+    async def predict(
+        self, qualified_name: str, payload: dict[str, Any], timeout: float | None = None
+    ) -> Any:
         """Send ``payload`` to the model and return its output dict, or raise the error it caused."""
         timeout = self.settings.request_timeout if timeout is None else timeout
         entry = self.catalog.get(qualified_name)
@@ -78,7 +79,9 @@ class Requester:
         try:
             await asyncio.wait_for(self._listener.ensure(entry), timeout)
         except TimeoutError:
-            raise BrokerUnavailableError(f"could not read the replies of '{qualified_name}' from Kafka") from None
+            raise BrokerUnavailableError(
+                f"could not read the replies of '{qualified_name}' from Kafka"
+            ) from None
         correlation_id = uuid.uuid4().hex
         future = self.pending.add(correlation_id)
         headers = [
@@ -101,7 +104,9 @@ class Requester:
         except TimeoutError:
             self.pending.counters.timeouts += 1
             if not self._connected:
-                raise BrokerUnavailableError(f"Kafka at {self.settings.bootstrap_servers} is unreachable") from None
+                raise BrokerUnavailableError(
+                    f"Kafka at {self.settings.bootstrap_servers} is unreachable"
+                ) from None
             raise ReplyTimeoutError(f"no reply from model '{qualified_name}' within {timeout:g} s") from None
         finally:  # also when the caller is cancelled (a client that went away)
             self.pending.discard(correlation_id)

@@ -58,8 +58,12 @@ class BatchingLoop:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # not about one message: the broker or the worker itself failed
-                log.critical("model %s: batch of %d failed, stopping the worker: %r",
-                             self.processor.qualified_name, len(events), exc)  # fmt: skip
+                log.critical(
+                    "model %s: batch of %d failed, stopping the worker: %r",
+                    self.processor.qualified_name,
+                    len(events),
+                    exc,
+                )
                 await self.app.crash(exc)
                 return
 
@@ -80,5 +84,12 @@ class BatchingLoop:
 
 def _log_error(model: str, message: InputMessage, record: OutputRecord) -> None:
     error_type = dict(record.headers).get(h.ERROR_TYPE, b"").decode()
-    log.warning("model=%s topic=%s partition=%d offset=%d -> %s on %s",
-                model, message.topic, message.partition, message.offset, error_type, record.topic)  # fmt: skip
+    log.warning(
+        "model=%s topic=%s partition=%d offset=%d -> %s on %s",
+        model,
+        message.topic,
+        message.partition,
+        message.offset,
+        error_type,
+        record.topic,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from confluent_kafka.admin import AdminClient
 
@@ -18,7 +19,8 @@ _quiet.addHandler(logging.NullHandler())
 
 def broker_answers(bootstrap: str, timeout: float = 1.0) -> bool:
     """True when a metadata request to ``bootstrap`` is answered within ``timeout`` seconds."""
-    client = AdminClient({"bootstrap.servers": bootstrap, "logger": _quiet})
+    config: dict[str, Any] = {"bootstrap.servers": bootstrap, "logger": _quiet}
+    client = AdminClient(config)
     try:
         client.list_topics(timeout=timeout)
     except Exception:
@@ -35,4 +37,3 @@ def wait_for_broker(
         if broker_answers(bootstrap, timeout=1.0):
             return
     raise BrokerUnavailableError(f"no Kafka broker answered at {bootstrap} within {timeout:.0f} s")
-

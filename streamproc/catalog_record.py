@@ -61,10 +61,10 @@ class CatalogEntry(BaseModel):
     updated_at: int
 
     def to_wire(self) -> dict[str, Any]:
-        """Dict for the catalog's AvroCodec: schemas serialised as compact, key-sorted JSON text."""
+        """Dict for the catalog's AvroCodec: schemas serialised as compact JSON text (field order kept)."""
         record = self.model_dump(mode="python")
         for name in _SCHEMA_FIELDS:
-            record[name] = json.dumps(record[name], sort_keys=True, separators=(",", ":"))
+            record[name] = json.dumps(record[name], separators=(",", ":"))
         return record
 
     @classmethod

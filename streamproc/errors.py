@@ -85,4 +85,3 @@ class SchemaError(MessageError):
 
 class ModelError(MessageError):
     error_type = "MODEL_ERROR"
-

@@ -1,4 +1,4 @@
-"""Assemble what the worker hosts: each topology model with its topics, codecs, processor and catalog entry."""
+"""Assemble what the worker hosts: each model with its topics, codecs, processor and catalog entry."""
 
 from __future__ import annotations
 

@@ -107,5 +107,7 @@ class ModelProcessor:
         out_headers = {name: message.headers[name] for name in h.PROPAGATED if name in message.headers}
         out_headers[h.MODEL_VERSION] = self.version
         out_headers.update(extra)
-        same_partition = message.partition if self._partitions and message.partition < self._partitions else None
+        same_partition = (
+            message.partition if self._partitions and message.partition < self._partitions else None
+        )
         return OutputRecord(topic, message.key, value, h.encode_headers(out_headers), same_partition)

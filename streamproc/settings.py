@@ -27,6 +27,9 @@ class StreamprocSettings(BaseSettings):
     kafka_controller_port: int = Field(9093, description="Controller port of the local broker.")
 
     worker_web_port: int = Field(6066, description="Faust worker web port.")
+    worker_session_timeout: float = Field(
+        30.0, ge=6, description="Seconds before a silent worker's partitions move to another worker."
+    )
     request_timeout: float = Field(5.0, description="Seconds a bridge waits for a reply.")
     max_body_bytes: int = Field(1_048_576, description="Largest request body a bridge accepts.")
     rest_host: str = Field("127.0.0.1", description="REST bridge bind address.")

@@ -49,8 +49,12 @@ class Stack:
         local = f"127.0.0.1:{self.settings.kafka_port}"
         if bootstrap not in (local, f"localhost:{self.settings.kafka_port}"):
             raise BrokerUnavailableError(f"STREAMPROC_BOOTSTRAP_SERVERS={bootstrap} does not answer")
-        self.broker = LocalKafka(self.settings.state_dir, self.settings.kafka_version, self.settings.kafka_port,
-                                 self.settings.kafka_controller_port)  # fmt: skip
+        self.broker = LocalKafka(
+            self.settings.state_dir,
+            self.settings.kafka_version,
+            self.settings.kafka_port,
+            self.settings.kafka_controller_port,
+        )
         status = self.broker.start()
         return f"{status.bootstrap} (local Apache Kafka {self.settings.kafka_version}, pid {status.pid})"
 
@@ -61,16 +65,22 @@ class Stack:
             process = subprocess.Popen(
                 [str(executable) if executable.exists() else args[0], *args[1:]],
                 env={**os.environ, **self.environment()},
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         child = Child(name, process, log)
         self.children.append(child)
         return child
 
     def environment(self) -> dict[str, str]:
         s = self.settings
-        return {"STREAMPROC_BOOTSTRAP_SERVERS": s.bootstrap_servers, "STREAMPROC_TOPOLOGY": str(s.topology),
-                "STREAMPROC_TOPIC_PREFIX": s.topic_prefix, "STREAMPROC_STATE_DIR": str(s.state_dir.resolve())}  # fmt: skip
+        return {
+            "STREAMPROC_BOOTSTRAP_SERVERS": s.bootstrap_servers,
+            "STREAMPROC_TOPOLOGY": str(s.topology),
+            "STREAMPROC_TOPIC_PREFIX": s.topic_prefix,
+            "STREAMPROC_STATE_DIR": str(s.state_dir.resolve()),
+        }
 
     def wait_until(self, child: Child, ready: object, what: str, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
@@ -80,7 +90,9 @@ class Stack:
             if ready():  # type: ignore[operator]
                 return
             time.sleep(0.2)  # poll interval between real probes
-        raise ConfigurationError(f"{child.name} did not become ready ({what}) in {timeout:.0f} s; see {child.log}")
+        raise ConfigurationError(
+            f"{child.name} did not become ready ({what}) in {timeout:.0f} s; see {child.log}"
+        )
 
     def dead_child(self) -> Child | None:
         return next((c for c in self.children if c.process.poll() is not None), None)

@@ -25,7 +25,10 @@ class TopicSpec:
 
 def model_topic_specs(spec: ModelSpec, names: list[str]) -> list[TopicSpec]:
     settings = spec.topics
-    return [TopicSpec(n, settings.partitions, settings.replication_factor, settings.kafka_configs()) for n in names]
+    return [
+        TopicSpec(n, settings.partitions, settings.replication_factor, settings.kafka_configs())
+        for n in names
+    ]
 
 
 def catalog_topic_spec(settings: StreamprocSettings, replication_factor: int = 1) -> TopicSpec:
@@ -49,8 +52,12 @@ def ensure_topics(bootstrap: str, specs: list[TopicSpec], timeout: float = 30.0)
     missing = [s for s in specs if s.name not in existing_topics(admin)]
     if not missing:
         return []
-    new = [NewTopic(s.name, num_partitions=s.partitions, replication_factor=s.replication_factor,
-                    config=s.configs) for s in missing]  # fmt: skip
+    new = [
+        NewTopic(
+            s.name, num_partitions=s.partitions, replication_factor=s.replication_factor, config=s.configs
+        )
+        for s in missing
+    ]
     created = []
     for name, future in admin.create_topics(new, operation_timeout=timeout).items():
         try:

@@ -53,6 +53,7 @@ def load_topology(path: Path) -> Topology:
         return Topology.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or '(top level)'}: {error['msg']}" for error in exc.errors()
+            f"{'.'.join(str(p) for p in error['loc']) or '(top level)'}: {error['msg']}"
+            for error in exc.errors()
         )
         raise ConfigurationError(f"topology file {path} is invalid: {problems}") from exc

@@ -37,6 +37,8 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         broker_commit_interval=1.0,
+        broker_session_timeout=settings.worker_session_timeout,
+        broker_heartbeat_interval=min(3.0, settings.worker_session_timeout / 3),
         web_host="127.0.0.1",
         web_port=settings.worker_web_port,
         datadir=str(settings.state_dir / "faust-data"),
@@ -89,5 +91,9 @@ async def _publish_catalog(
         futures.append(await app.producer.send(settings.catalog_topic, key, value, None, None, None))
     await asyncio.gather(*futures)
     for model in hosted:
-        log.info("catalog: published %s %s (inputs %s)", model.model.qualified_name, model.model.version,
-                 model.topics.inputs)  # fmt: skip
+        log.info(
+            "catalog: published %s %s (inputs %s)",
+            model.model.qualified_name,
+            model.model.version,
+            model.topics.inputs,
+        )

@@ -46,7 +46,9 @@ def worker(
 
 
 @pytest.fixture(scope="session")
-async def catalog(worker: subprocess.Popen[bytes], stack_settings: StreamprocSettings) -> AsyncIterator[ModelCatalog]:
+async def catalog(
+    worker: subprocess.Popen[bytes], stack_settings: StreamprocSettings
+) -> AsyncIterator[ModelCatalog]:
     model_catalog = ModelCatalog(stack_settings)
     await model_catalog.start()
     assert await model_catalog.wait_ready(30), "the catalog topic could not be read"

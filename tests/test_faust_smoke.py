@@ -22,8 +22,17 @@ def test_faust_worker_consumes_one_topic_and_produces_to_another(
         "SMOKE_SINK": sink,
     }
     log = tmp_path / "faust.log"
-    args = ["faust", "-A", "tests.support.faust_smoke_app", "--datadir", str(tmp_path / "data"),
-            "worker", "--without-web", "-l", "info"]  # fmt: skip
+    args = [
+        "faust",
+        "-A",
+        "tests.support.faust_smoke_app",
+        "--datadir",
+        str(tmp_path / "data"),
+        "worker",
+        "--without-web",
+        "-l",
+        "info",
+    ]
     worker = processes.start(args, env, log)
     try:
         producer = Producer({"bootstrap.servers": kafka_bootstrap})

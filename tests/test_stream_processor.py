@@ -58,12 +58,18 @@ def test_1000_iris_inputs_give_the_models_own_predictions_in_partition_order(
     inputs = [iris_input(rng) for _ in range(1000)]
     run = uuid.uuid4().hex[:8]
     items = [
-        (f"key-{i % 17}".encode(), iris["input"].encode(x), {"correlation_id": f"{run}-{i}", "traceparent": f"00-{i}"})
+        (
+            f"key-{i % 17}".encode(),
+            iris["input"].encode(x),
+            {"correlation_id": f"{run}-{i}", "traceparent": f"00-{i}"},
+        )
         for i, x in enumerate(inputs)
     ]
     started = time.perf_counter()
     partitions = produce_all(stack_settings.bootstrap_servers, iris["entry"].topics.inputs, items)
-    outputs = collect(stack_settings.bootstrap_servers, [iris["entry"].topics.outputs], by_correlation(run), 1000, 120)
+    outputs = collect(
+        stack_settings.bootstrap_servers, [iris["entry"].topics.outputs], by_correlation(run), 1000, 120
+    )
     elapsed = time.perf_counter() - started
     print(f"\n1000 iris inputs -> outputs in {elapsed:.2f} s ({1000 / elapsed:.0f} msg/s incl. produce)")
 
@@ -93,10 +99,14 @@ def bad_inputs(iris_codec) -> list[tuple[str, bytes, dict[str, str], str | None]
         ("DESERIALIZATION_ERROR", b'{"sepal_length": 5.1,', JSON, None),
         ("SCHEMA_ERROR", json.dumps({**good, "sepal_width": "wide"}).encode(), JSON, "sepal_width"),
         ("SCHEMA_ERROR", json.dumps({**good, "petal_length": 250.0}).encode(), JSON, "petal_length"),
-        ("SCHEMA_ERROR", json.dumps({k: v for k, v in good.items() if k != "petal_width"}).encode(), JSON,
-         "petal_width"),
+        (
+            "SCHEMA_ERROR",
+            json.dumps({k: v for k, v in good.items() if k != "petal_width"}).encode(),
+            JSON,
+            "petal_width",
+        ),
         ("DESERIALIZATION_ERROR", unknown_fingerprint, {}, None),
-    ]  # fmt: skip
+    ]
 
 
 def test_each_bad_input_gives_one_error_record_and_good_neighbours_succeed(
@@ -104,7 +114,9 @@ def test_each_bad_input_gives_one_error_record_and_good_neighbours_succeed(
 ) -> None:
     iris = models["iris_model"]
     run = uuid.uuid4().hex[:8]
-    good_value = iris["input"].encode({"sepal_length": 6.3, "sepal_width": 3.3, "petal_length": 6.0, "petal_width": 2.5})
+    good_value = iris["input"].encode(
+        {"sepal_length": 6.3, "sepal_width": 3.3, "petal_length": 6.0, "petal_width": 2.5}
+    )
     items, expected_errors = [], {}
     for n, (error_type, value, headers, field) in enumerate(bad_inputs(iris["input"])):
         items.append((b"same-key", good_value, {"correlation_id": f"{run}-good-{n}"}))
@@ -137,21 +149,37 @@ def test_one_worker_serves_both_models_at_once(stack_settings: StreamprocSetting
     run = uuid.uuid4().hex[:8]
     rng = random.Random(11)
     diabetes_inputs = [
-        {"age": rng.randint(20, 80), "sex": rng.choice([1, 2]), "bmi": round(rng.uniform(18, 40), 1),
-         "bp": round(rng.uniform(60, 130), 1), "s1": rng.randint(100, 300), "s2": round(rng.uniform(40, 240), 1),
-         "s3": rng.randint(20, 99), "s4": round(rng.uniform(2, 9), 2), "s5": round(rng.uniform(3, 6.1), 3),
-         "s6": rng.randint(60, 124)}
+        {
+            "age": rng.randint(20, 80),
+            "sex": rng.choice([1, 2]),
+            "bmi": round(rng.uniform(18, 40), 1),
+            "bp": round(rng.uniform(60, 130), 1),
+            "s1": rng.randint(100, 300),
+            "s2": round(rng.uniform(40, 240), 1),
+            "s3": rng.randint(20, 99),
+            "s4": round(rng.uniform(2, 9), 2),
+            "s5": round(rng.uniform(3, 6.1), 3),
+            "s6": rng.randint(60, 124),
+        }
         for _ in range(50)
-    ]  # fmt: skip
+    ]
     iris_inputs = [iris_input(rng) for _ in range(50)]
     for name, inputs in (("diabetes_model", diabetes_inputs), ("iris_model", iris_inputs)):
         codec = models[name]["input"]
-        items = [(None, codec.encode(x), {"correlation_id": f"{run}-{name}-{i}"}) for i, x in enumerate(inputs)]
+        items = [
+            (None, codec.encode(x), {"correlation_id": f"{run}-{name}-{i}"}) for i, x in enumerate(inputs)
+        ]
         produce_all(stack_settings.bootstrap_servers, models[name]["entry"].topics.inputs, items)
-    for name, inputs, model in (("diabetes_model", diabetes_inputs, DiabetesModel()),
-                                ("iris_model", iris_inputs, IrisModel())):  # fmt: skip
+    for name, inputs, model in (
+        ("diabetes_model", diabetes_inputs, DiabetesModel()),
+        ("iris_model", iris_inputs, IrisModel()),
+    ):
         records: list[Record] = collect(
-            stack_settings.bootstrap_servers, [models[name]["entry"].topics.outputs], by_correlation(run), 50, 90
+            stack_settings.bootstrap_servers,
+            [models[name]["entry"].topics.outputs],
+            by_correlation(run),
+            50,
+            90,
         )
         assert len(records) == 50
         for record in records:

@@ -27,7 +27,7 @@ from bridges.predictions import PredictionFeed
 from bridges.requester import Requester
 from bridges.websocket.fanout import ClientBuffer, Fanout
 from bridges.websocket.server import build_websocket_app
-from bridges.websocket.service import running_app
+from bridges.websocket.service import running_app, serve_websocket
 from streamproc.catalog_record import CatalogEntry, CatalogTopics
 from streamproc.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID
 from streamproc.hosted import Codecs
@@ -328,7 +328,10 @@ def _produce_json(
     settings: StreamprocSettings, topic: str, data: dict[str, Any], correlation_id: str
 ) -> None:
     producer = Producer({"bootstrap.servers": settings.bootstrap_servers})
-    headers = [(CONTENT_TYPE, CONTENT_TYPE_JSON.encode()), (CORRELATION_ID, correlation_id.encode())]
+    headers: list[tuple[str, str | bytes | None]] = [
+        (CONTENT_TYPE, CONTENT_TYPE_JSON),
+        (CORRELATION_ID, correlation_id),
+    ]
     producer.produce(topic, json.dumps(data).encode(), headers=headers)
     assert producer.flush(WAIT) == 0
 
@@ -392,6 +395,32 @@ async def test_model_routes_are_served_for_the_ui(bridge_url: str) -> None:
         "petal_width",
     }
     assert "/static/vendor/socket.io.min.js" in index
+
+
+@pytest.mark.broker
+async def test_serve_websocket_runs_the_bridge_until_cancelled(
+    worker: Any, stack_settings: StreamprocSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    service = asyncio.create_task(serve_websocket(stack_settings, "127.0.0.1", 0, on_ready=ready.set_result))
+    try:
+        url = await asyncio.wait_for(asyncio.shield(ready), WAIT)
+        assert f"dashboard UI at {url}/" in capsys.readouterr().out
+        sio = socketio.AsyncClient()
+        await sio.connect(url, transports=["websocket"], wait_timeout=10)
+        try:
+            reply = await sio.call(
+                "prediction_request",
+                {"model_qualified_name": "iris_model", "input_data": SETOSA},
+                timeout=WAIT,
+            )
+        finally:
+            await sio.disconnect()
+        assert reply.get("prediction") == {"species": "setosa"}, reply
+    finally:
+        service.cancel()
+        await asyncio.gather(service, return_exceptions=True)
+    assert service.cancelled()
 
 
 # --- per-client buffers (no broker) ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
@@ -16,6 +16,7 @@ from bridges.websocket.server import build_websocket_app
 from streamproc.settings import StreamprocSettings
 
 log = logging.getLogger(__name__)
+CATALOG_WAIT = 15.0  # seconds to wait for the catalog before listening; requests fail clearly until then
 
 
 @contextlib.asynccontextmanager
@@ -33,9 +34,15 @@ async def running_app(app: web.Application, host: str, port: int) -> AsyncIterat
 
 
 async def serve_websocket(
-    settings: StreamprocSettings, host: str | None = None, port: int | None = None
+    settings: StreamprocSettings,
+    host: str | None = None,
+    port: int | None = None,
+    on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve Socket.IO and the dashboard on ``host:port`` (settings' by default) until cancelled."""
+    """Serve Socket.IO and the dashboard on ``host:port`` (settings' by default) until cancelled.
+
+    Prints the UI's URL once listening, and calls ``on_ready(url)`` when given.
+    """
     host = host or settings.websocket_host
     port = settings.websocket_port if port is None else port
     catalog = ModelCatalog(settings)
@@ -44,6 +51,10 @@ async def serve_websocket(
     async with contextlib.AsyncExitStack() as stack:
         await catalog.start()
         stack.push_async_callback(catalog.stop)
+        if not await catalog.wait_ready(CATALOG_WAIT):
+            log.warning(
+                "catalog %s not read within %.0f s; serving anyway", settings.catalog_topic, CATALOG_WAIT
+            )
         await requester.start()
         stack.push_async_callback(requester.stop)
         await feed.start()
@@ -52,4 +63,6 @@ async def serve_websocket(
         url = await stack.enter_async_context(running_app(app, host, port))
         print(f"WebSocket bridge: Socket.IO at {url}/socket.io/ , dashboard UI at {url}/", flush=True)
         log.info("websocket bridge listening url=%s", url)
+        if on_ready is not None:
+            on_ready(url)
         await asyncio.Event().wait()

@@ -57,7 +57,9 @@ def start(settings: StreamprocSettings, port: int | None, data_dir: Path | None)
 def fetch(settings: StreamprocSettings) -> None:
     """Fetch the broker jars with Maven (a no-op when they are already there)."""
     try:
-        libs = ensure_jars(settings.state_dir / f"kafka-{settings.kafka_version}" / "libs", settings.kafka_version)
+        libs = ensure_jars(
+            settings.state_dir / f"kafka-{settings.kafka_version}" / "libs", settings.kafka_version
+        )
     except StreamprocError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Apache Kafka {settings.kafka_version} jars in {libs}")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from importlib.util import find_spec
 import logging
 import sys
+from typing import Any
+from importlib.util import find_spec
 
 import click
 
@@ -52,7 +53,7 @@ def cli(ctx: click.Context, bootstrap_servers: str | None, topology: str | None,
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    overrides = {"bootstrap_servers": bootstrap_servers, "topology": topology}
+    overrides: dict[str, Any] = {"bootstrap_servers": bootstrap_servers, "topology": topology}
     try:
         ctx.obj = StreamprocSettings(**{k: v for k, v in overrides.items() if v is not None})
     except Exception as exc:

@@ -67,12 +67,14 @@ def receive(
 
 def _consumer(settings: StreamprocSettings, topic: str, from_beginning: bool) -> Consumer:
     group = f"streamproc-receive.{topic}" if not from_beginning else f"streamproc-receive.{time.time_ns()}"
-    consumer = Consumer({
-        "bootstrap.servers": settings.bootstrap_servers,
-        "group.id": group,
-        "auto.offset.reset": "earliest",
-        "enable.auto.commit": False,
-    })  # fmt: skip
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.bootstrap_servers,
+            "group.id": group,
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
     consumer.subscribe([topic])
     return consumer
 

@@ -21,17 +21,25 @@ from streamproc.settings import StreamprocSettings
 
 @click.command()
 @click.argument("model")
-@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read JSON lines from this file (default: standard input).")  # fmt: skip
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read JSON lines from this file (default: standard input).",
+)
 @click.option("--key", help="Record key for every message.")
-@click.option("--json", "as_json", is_flag=True, help="Send the lines as JSON (content-type header), unencoded.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Send the lines as JSON (content-type header), unencoded."
+)
 @click.pass_obj
 def send(settings: StreamprocSettings, model: str, file: Path | None, key: str | None, as_json: bool) -> None:
     """Send JSON lines to MODEL's inputs topic, Avro-encoded (or raw JSON with --json)."""
     entry = catalog_entry(settings, model)
     codec = Codecs(settings).for_schema(entry.input_avro_schema, entry.topics.inputs)
     kafka = producer(settings)
-    headers = [(h.CONTENT_TYPE, (h.CONTENT_TYPE_JSON if as_json else h.CONTENT_TYPE_AVRO).encode())]
+    headers: list[tuple[str, str | bytes | None]] = [
+        (h.CONTENT_TYPE, (h.CONTENT_TYPE_JSON if as_json else h.CONTENT_TYPE_AVRO).encode())
+    ]
     sent = failed = 0
     with _lines(file) as lines:
         for number, line in lines:
@@ -43,7 +51,9 @@ def send(settings: StreamprocSettings, model: str, file: Path | None, key: str |
                 click.echo(f"line {number}: not sent: {exc}", err=True)
                 failed += 1
                 continue
-            kafka.produce(entry.topics.inputs, value=value, key=key.encode() if key else None, headers=headers)
+            kafka.produce(
+                entry.topics.inputs, value=value, key=key.encode() if key else None, headers=headers
+            )
             kafka.poll(0)
             sent += 1
     undelivered = kafka.flush(30)

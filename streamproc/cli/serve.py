@@ -63,8 +63,12 @@ def rpc(settings: StreamprocSettings, host: str | None, port: int | None) -> Non
 
 
 @click.command()
-@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the document (.json, or .yaml / .yml).")  # fmt: skip
+@click.option(
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the document (.json, or .yaml / .yml).",
+)
 @click.pass_obj
 def openapi(settings: StreamprocSettings, output_file: Path) -> None:
     """Write the REST bridge's OpenAPI document for the models in the catalog."""

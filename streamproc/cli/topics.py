@@ -6,7 +6,7 @@ import click
 
 from streamproc.hosted import Codecs, host_topology
 from streamproc.settings import StreamprocSettings
-from streamproc.topic_admin import admin_client, existing_topics, ensure_topics
+from streamproc.topic_admin import admin_client, ensure_topics, existing_topics
 from streamproc.topology import load_topology
 from streamproc.worker import topology_topic_specs
 
@@ -26,7 +26,9 @@ def create(settings: StreamprocSettings, dry_run: bool) -> None:
     if dry_run:
         for spec in specs:
             configs = ",".join(f"{k}={v}" for k, v in sorted(spec.configs.items())) or "-"
-            click.echo(f"{spec.name}\tpartitions={spec.partitions}\treplication={spec.replication_factor}\t{configs}")
+            click.echo(
+                f"{spec.name}\tpartitions={spec.partitions}\treplication={spec.replication_factor}\t{configs}"
+            )
         return
     created = set(ensure_topics(settings.bootstrap_servers, specs))
     for spec in specs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import signal
@@ -19,9 +20,13 @@ from streamproc.localkafka.properties import server_properties
 
 LOG4J2 = Path(__file__).with_name("log4j2.properties")
 JVM_OPTS = [
-    "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-    "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true",
-]  # fmt: skip
+    "-Xms128m",
+    "-Xmx512m",
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-Djava.awt.headless=true",
+    "-Djava.net.preferIPv4Stack=true",
+]
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,16 @@ class LocalKafka:
         if not (self.home / "data" / "meta.properties").exists():
             self._format(java, classpath, props)
         log = (self.home / "logs" / "stdout.log").open("ab")
-        cmd = [java, *JVM_OPTS, f"-Dkafka.logs.dir={self.home / 'logs'}",
-               f"-Dlog4j2.configurationFile={LOG4J2}", "-cp", classpath, "kafka.Kafka", str(props)]  # fmt: skip
+        cmd = [
+            java,
+            *JVM_OPTS,
+            f"-Dkafka.logs.dir={self.home / 'logs'}",
+            f"-Dlog4j2.configurationFile={LOG4J2}",
+            "-cp",
+            classpath,
+            "kafka.Kafka",
+            str(props),
+        ]
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         self.pid_file.write_text(json.dumps({"pid": proc.pid, "bootstrap": self.bootstrap}))
@@ -114,8 +127,20 @@ class LocalKafka:
 
     def _format(self, java: str, classpath: str, props: Path) -> None:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        cmd = [java, "-Xmx256m", f"-Dkafka.logs.dir={self.home / 'logs'}", "-cp", classpath, "kafka.tools.StorageTool", "format",
-               "-t", cluster_id, "-c", str(props), "--ignore-formatted"]  # fmt: skip
+        cmd = [
+            java,
+            "-Xmx256m",
+            f"-Dkafka.logs.dir={self.home / 'logs'}",
+            "-cp",
+            classpath,
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            cluster_id,
+            "-c",
+            str(props),
+            "--ignore-formatted",
+        ]
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0:
             raise BrokerUnavailableError(f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}")
@@ -168,7 +193,5 @@ def _wait_pid(pid: int, timeout: float) -> None:
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass

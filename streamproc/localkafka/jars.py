@@ -32,9 +32,16 @@ def ensure_jars(libs_dir: Path, kafka_version: str) -> Path:
     libs_dir = libs_dir.resolve()  # Maven resolves relative paths against the pom's directory
     libs_dir.mkdir(parents=True, exist_ok=True)
     cmd = [
-        mvn, "-q", "-B", "-f", str(POM), DEPENDENCY_PLUGIN,
-        "-DincludeScope=runtime", f"-DoutputDirectory={libs_dir}", f"-Dkafka.version={kafka_version}",
-    ]  # fmt: skip
+        mvn,
+        "-q",
+        "-B",
+        "-f",
+        str(POM),
+        DEPENDENCY_PLUGIN,
+        "-DincludeScope=runtime",
+        f"-DoutputDirectory={libs_dir}",
+        f"-Dkafka.version={kafka_version}",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         tail = (result.stdout + result.stderr).strip().splitlines()[-15:]

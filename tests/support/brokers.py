@@ -48,9 +48,12 @@ def _testcontainers_kafka() -> Iterator[str]:
 def _local_kafka(data_dir: Path) -> Iterator[str]:
     settings = StreamprocSettings()
     broker = LocalKafka(
-        REPO_ROOT / settings.state_dir, settings.kafka_version,
-        port=free_port(), controller_port=free_port(), data_dir=data_dir,
-    )  # fmt: skip
+        REPO_ROOT / settings.state_dir,
+        settings.kafka_version,
+        port=free_port(),
+        controller_port=free_port(),
+        data_dir=data_dir,
+    )
     say(f"starting a local Apache Kafka {settings.kafka_version} broker at {broker.bootstrap} ...")
     status = broker.start()
     say(f"broker ready at {status.bootstrap} (pid {status.pid})")

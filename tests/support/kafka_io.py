@@ -20,7 +20,9 @@ class Record:
     headers: dict[str, str]
 
 
-def produce_all(bootstrap: str, topic: str, items: list[tuple[bytes | None, bytes, dict[str, str]]]) -> list[int]:
+def produce_all(
+    bootstrap: str, topic: str, items: list[tuple[bytes | None, bytes, dict[str, str]]]
+) -> list[int]:
     """Produce (key, value, headers) items in order; return the partition each landed on."""
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5, "enable.idempotence": True})
     partitions: list[int] = [-1] * len(items)
@@ -33,8 +35,13 @@ def produce_all(bootstrap: str, topic: str, items: list[tuple[bytes | None, byte
         return callback
 
     for i, (key, value, headers) in enumerate(items):
-        producer.produce(topic, key=key, value=value, headers=[(k, v.encode()) for k, v in headers.items()],
-                         on_delivery=delivered(i))  # fmt: skip
+        producer.produce(
+            topic,
+            key=key,
+            value=value,
+            headers=[(k, v.encode()) for k, v in headers.items()],
+            on_delivery=delivered(i),
+        )
         producer.poll(0)
     assert producer.flush(30) == 0
     return partitions
@@ -48,7 +55,9 @@ def collect(
     timeout: float,
 ) -> list[Record]:
     """Read ``topics`` from the beginning until ``count`` records pass ``want`` or ``timeout`` s pass."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": uuid.uuid4().hex, "enable.auto.commit": False})
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": uuid.uuid4().hex, "enable.auto.commit": False}
+    )
     assignment = []
     for topic in topics:
         metadata = consumer.list_topics(topic, timeout=10).topics[topic]
@@ -62,9 +71,13 @@ def collect(
                 if message.error() is not None:
                     continue
                 record = Record(
-                    message.topic(), message.partition(), message.offset(), message.key(), message.value(),
+                    message.topic(),
+                    message.partition(),
+                    message.offset(),
+                    message.key(),
+                    message.value(),
                     {k: v.decode() for k, v in (message.headers() or [])},
-                )  # fmt: skip
+                )
                 if want(record):
                     found.append(record)
     finally:

@@ -25,16 +25,23 @@ def settings_env(settings: StreamprocSettings) -> dict[str, str]:
         "STREAMPROC_TOPIC_PREFIX": settings.topic_prefix,
         "STREAMPROC_TOPOLOGY": str(settings.topology),
         "STREAMPROC_STATE_DIR": str(settings.state_dir),
+        "STREAMPROC_WORKER_SESSION_TIMEOUT": str(settings.worker_session_timeout),
     }
 
 
 def unique_settings(bootstrap: str, state_dir: Path, **overrides: object) -> StreamprocSettings:
     prefix = f"sp{uuid.uuid4().hex[:8]}"
-    return StreamprocSettings(bootstrap_servers=bootstrap, topic_prefix=prefix, state_dir=state_dir, **overrides)
+    return StreamprocSettings(
+        bootstrap_servers=bootstrap, topic_prefix=prefix, state_dir=state_dir, **overrides
+    )
 
 
-def wait_for_models(settings: StreamprocSettings, models: tuple[str, ...], timeout: float,
-                    worker: subprocess.Popen[bytes] | None = None) -> None:  # fmt: skip
+def wait_for_models(
+    settings: StreamprocSettings,
+    models: tuple[str, ...],
+    timeout: float,
+    worker: subprocess.Popen[bytes] | None = None,
+) -> None:
     """Until every model is in the catalog (the worker publishes it when it starts)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -49,8 +56,9 @@ def wait_for_models(settings: StreamprocSettings, models: tuple[str, ...], timeo
 
 
 @contextmanager
-def running_worker(settings: StreamprocSettings, log: Path,
-                   models: tuple[str, ...] = REFERENCE_MODELS) -> Iterator[subprocess.Popen[bytes]]:  # fmt: skip
+def running_worker(
+    settings: StreamprocSettings, log: Path, models: tuple[str, ...] = REFERENCE_MODELS
+) -> Iterator[subprocess.Popen[bytes]]:
     args = ["faust", "-A", "streamproc.app", "worker", "--without-web", "-l", "info"]
     say(f"starting a streamproc worker for prefix {settings.topic_prefix} (log {log})")
     worker = processes.start(args, settings_env(settings), log)

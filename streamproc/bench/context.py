@@ -1,0 +1,58 @@
+"""What every bench phase shares: the plan, the broker, a work directory and the children started."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamproc.bench.plan import BenchPlan
+from streamproc.bench.procs import Children
+from streamproc.settings import StreamprocSettings
+
+IRIS = "iris_model"
+
+
+@dataclass
+class BenchContext:
+    plan: BenchPlan
+    bootstrap: str
+    workdir: Path
+    children: Children
+    base: StreamprocSettings
+    say: Callable[[str], None] = print
+
+    def settings(self, tag: str) -> StreamprocSettings:
+        """Settings of a fresh stack: a unique topic prefix and its own state dir, iris only."""
+        state = self.workdir / f"state-{tag}"
+        state.mkdir(parents=True, exist_ok=True)
+        return self.base.model_copy(
+            update={
+                "bootstrap_servers": self.bootstrap,
+                "topic_prefix": f"bench{uuid.uuid4().hex[:8]}{tag}",
+                "topology": self.topology_file(),
+                "state_dir": state,
+            }
+        )
+
+    def topology_file(self) -> Path:
+        path = self.workdir / "topology.yaml"
+        if not path.exists():
+            path.write_text(
+                "models:\n  - class_path: streamproc.reference_models.iris.IrisModel\n"
+                f"    topics:\n      partitions: {self.plan.partitions}\n"
+                f"    batch_size: {self.plan.batch_size}\n"
+            )
+        return path
+
+
+def stack_env(settings: StreamprocSettings) -> dict[str, str]:
+    """The environment that makes a child process see ``settings``."""
+    return {
+        "STREAMPROC_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+        "STREAMPROC_TOPIC_PREFIX": settings.topic_prefix,
+        "STREAMPROC_TOPOLOGY": str(settings.topology),
+        "STREAMPROC_STATE_DIR": str(settings.state_dir),
+        "STREAMPROC_SCHEMAS_DIR": str(settings.schemas_dir),
+    }

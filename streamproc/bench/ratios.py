@@ -1,0 +1,56 @@
+"""The ratios the issue asks for, and the targets they are held against (goals, not test assertions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+WORKER_MEMORY_BUDGET_MIB = 300.0
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a and b else None
+
+
+def ratios(results: dict[str, Any]) -> dict[str, float | None]:
+    stream, rest = results["stream"], results["rest"]
+    ours, base = rest["streamproc"], rest["rest_model_service"]
+    out = {
+        "stream_vs_naive": _ratio(stream["streamproc"]["rate"], stream["naive"]["rate"]),
+        "stream_vs_passthrough": _ratio(stream["streamproc"]["rate"], stream["passthrough"]["rate"]),
+        "stream_vs_processor_in_process": _ratio(
+            stream["streamproc"]["rate"], stream["processor_in_process"]["rate"]
+        ),
+    }
+    for c in rest["concurrency"]:
+        key = str(c)
+        out[f"rest_rps_vs_baseline_c{c}"] = _ratio(ours[key]["rps"], base[key]["rps"])
+        out[f"rest_p50_vs_baseline_c{c}"] = _ratio(ours[key]["p50_ms"], base[key]["p50_ms"])
+        out[f"rest_p99_vs_baseline_c{c}"] = _ratio(ours[key]["p99_ms"], base[key]["p99_ms"])
+    out["worker_memory_vs_budget"] = _ratio(results["memory_mib"].get("worker"), WORKER_MEMORY_BUDGET_MIB)
+    return out
+
+
+TARGETS = (  # (ratio, comparison, goal, what it means)
+    ("stream_vs_naive", ">=", 20.0, "stream throughput at least 20x the naive processor"),
+    ("stream_vs_passthrough", ">=", 0.25, "stream throughput at least 25% of the pass-through ceiling"),
+    (
+        "rest_rps_vs_baseline_c64",
+        ">=",
+        1.5,
+        "REST requests/s at concurrency 64 at least 1.5x rest_model_service",
+    ),
+    ("rest_p99_vs_baseline_c64", "<=", 1.0, "REST p99 at concurrency 64 no higher than rest_model_service's"),
+    ("rest_p50_vs_baseline_c1", "<=", 3.0, "REST p50 at concurrency 1 at most 3x rest_model_service's"),
+    ("worker_memory_vs_budget", "<=", 1.0, "worker peak resident memory at most 300 MiB"),
+)
+
+
+def targets(ratio_values: dict[str, float | None]) -> list[dict[str, Any]]:
+    rows = []
+    for name, comparison, goal, text in TARGETS:
+        value = ratio_values.get(name)
+        met = value is not None and (value >= goal if comparison == ">=" else value <= goal)
+        rows.append(
+            {"ratio": name, "value": value, "goal": f"{comparison} {goal:g}", "met": met, "target": text}
+        )
+    return rows

@@ -1,0 +1,176 @@
+"""Write a bench's results: the JSON with every figure, a Markdown table and PNG charts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+BASELINE = "rest_model_service"
+
+
+def write_json(results: dict[str, Any], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    return path
+
+
+def _f(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def _stream_rows(stream: dict[str, Any]) -> list[str]:
+    naive = stream["naive"]["rate"]
+    rows = [
+        ("streamproc worker (Faust, batched)", stream["streamproc"]["rate"]),
+        ("naive processor (aiokafka, predict + send_and_wait per message)", naive),
+        ("pass-through ceiling (confluent-kafka, same bytes)", stream["passthrough"]["rate"]),
+        (
+            "ModelProcessor in-process (decode, validate, predict, encode; no Kafka)",
+            stream["processor_in_process"]["rate"],
+        ),
+        ("model predict_batch in-process", stream["model_predict_batch"]["rate"]),
+    ]
+    return [f"| {name} | {_f(rate, 0)} | {_f(rate / naive if naive else None)}x |" for name, rate in rows]
+
+
+def _rest_rows(rest: dict[str, Any]) -> list[str]:
+    rows = []
+    for c in rest["concurrency"]:
+        for service, label in (
+            ("streamproc", "streamproc REST bridge"),
+            (BASELINE, "rest_model_service 0.6"),
+        ):
+            r = rest[service][str(c)]
+            rows.append(
+                f"| {c} | {label} | {_f(r['rps'], 0)} | {_f(r['p50_ms'], 2)} | {_f(r['p95_ms'], 2)} "
+                f"| {_f(r['p99_ms'], 2)} | {r['errors']:g} |"
+            )
+    return rows
+
+
+def markdown(results: dict[str, Any]) -> str:
+    env, stream, rest = results["environment"], results["stream"], results["rest"]
+    ws, rpc, dash = results["websocket"], results["rpc"], results["dashboard"]
+    lines = [
+        f"`{results['command']}` — {results['mode']} run, {results['finished_at']}, {env['cpus_usable']} CPUs "
+        f"({env['cpu_model']}), Python {env['python']}, broker {env['broker']}, REST load from "
+        f"{env['rest_load_generator']}.",
+        "",
+        f"**Stream throughput** ({stream['messages']:,} iris inputs produced in advance, {stream['partitions']} "
+        f"partitions, one process each; median of {stream['repeats']} run(s))",
+        "",
+        "| processor | predictions/s | vs naive |",
+        "|---|---:|---:|",
+        *_stream_rows(stream),
+        "",
+        f"**REST request–reply** (closed loop, {rest['seconds']:g} s per level, median of {rest['rounds']} round(s))",
+        "",
+        "| concurrency | service | req/s | p50 ms | p95 ms | p99 ms | errors |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+        *_rest_rows(rest),
+        "",
+        "**WebSocket, RPC and live dashboards**",
+        "",
+        "| path | req/s | p50 ms | p99 ms |",
+        "|---|---:|---:|---:|",
+        f"| Socket.IO `prediction_request`, concurrency {ws['concurrency']} | {_f(ws['rps'], 0)} "
+        f"| {_f(ws['p50_ms'], 2)} | {_f(ws['p99_ms'], 2)} |",
+        f"| ZeroRPC `iris_model_predict` (stock client), concurrency {rpc['concurrency']} | {_f(rpc['rps'], 0)} "
+        f"| {_f(rpc['p50_ms'], 2)} | {_f(rpc['p99_ms'], 2)} |",
+        f"| input produced → prediction at each of {dash['subscribers']} dashboards ({dash['inputs']} inputs, "
+        f"{dash['received_fraction']:.0%} received) | – | {_f(dash['p50_ms'], 2)} | {_f(dash['p99_ms'], 2)} |",
+        "",
+        "**Peak resident memory (MiB)**: "
+        + ", ".join(f"{name} {_f(mib)}" for name, mib in results["memory_mib"].items()),
+        "",
+        "**Targets**",
+        "",
+        "| target | ratio | value | goal | met |",
+        "|---|---|---:|---|:---:|",
+        *[
+            f"| {t['target']} | `{t['ratio']}` | {_f(t['value'], 2)} | {t['goal']} | {'yes' if t['met'] else 'no'} |"
+            for t in results["targets"]
+        ],
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def charts(results: dict[str, Any], directory: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    directory.mkdir(parents=True, exist_ok=True)
+    stream = results["stream"]
+    names = ["naive", "streamproc", "passthrough", "processor_in_process", "model_predict_batch"]
+    labels = [
+        "naive\nbaseline",
+        "streamproc\nworker",
+        "pass-through\nceiling",
+        "processor\nin-process",
+        "predict_batch\nin-process",
+    ]
+    colors = ["#999999", "#1f77b4", "#2ca02c", "#bbbbbb", "#dddddd"]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    rates = [stream[n]["rate"] for n in names]
+    bars = ax.bar(labels, rates, color=colors)
+    ax.set_yscale("log")
+    ax.set_ylabel("predictions per second (log)")
+    ax.set_title(f"Stream throughput, {stream['messages']:,} iris inputs, {stream['partitions']} partitions")
+    ax.bar_label(bars, labels=[f"{r:,.0f}" for r in rates], fontsize=8)
+    fig.tight_layout()
+    stream_png = directory / "stream.png"
+    fig.savefig(stream_png, dpi=110)
+    plt.close(fig)
+    return [stream_png, _rest_chart(results["rest"], directory, plt)]
+
+
+def _rest_chart(rest: dict[str, Any], directory: Path, plt: Any) -> Path:
+    levels = rest["concurrency"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for service, label, color in (
+        ("streamproc", "streamproc REST bridge", "#1f77b4"),
+        (BASELINE, "rest_model_service 0.6", "#999999"),
+    ):
+        figures = [rest[service][str(c)] for c in levels]
+        left.plot(levels, [f["rps"] for f in figures], marker="o", label=label, color=color)
+        right.plot(
+            levels,
+            [f["p50_ms"] for f in figures],
+            marker="o",
+            linestyle="--",
+            color=color,
+            label=f"{label} p50",
+        )
+        right.plot(levels, [f["p99_ms"] for f in figures], marker="s", color=color, label=f"{label} p99")
+    left.set(xscale="log", xlabel="concurrent clients", ylabel="requests per second", title="REST throughput")
+    right.set(
+        xscale="log",
+        yscale="log",
+        xlabel="concurrent clients",
+        ylabel="latency (ms, log)",
+        title="REST latency",
+    )
+    for ax in (left, right):
+        ax.set_xticks(levels, [str(c) for c in levels])
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = directory / "rest.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_all(results: dict[str, Any], directory: Path, output: Path | None) -> list[Path]:
+    """``bench.json``, ``bench.md`` and the charts in ``directory``; the JSON also at ``output``."""
+    written = [write_json(results, directory / "bench.json")]
+    if output is not None:
+        written.append(write_json(results, output))
+    table = directory / "bench.md"
+    table.write_text(markdown(results))
+    written.append(table)
+    written += charts(results, directory)
+    return written

@@ -1,0 +1,85 @@
+"""The worker's lifecycle: a model that cannot load stops it loudly; a crash loses no input."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bridges.catalog import read_catalog
+from streamproc.hosted import Codecs
+from tests.support import processes
+from tests.support.kafka_io import collect, produce_all
+from tests.support.stack import running_worker, settings_env, unique_settings
+
+FAUST = str(Path(sys.executable).parent / "faust")
+
+
+@pytest.mark.parametrize(
+    ("model_yaml", "expected"),
+    [
+        ("class_path: streamproc.reference_models.iris.NoSuchModel", "cannot import model class"),
+        (
+            "class_path: streamproc.reference_models.iris.IrisModel\n"
+            "    configuration: {model_path: /nonexistent.joblib}",
+            "streamproc train",
+        ),
+    ],
+)
+def test_a_model_that_cannot_load_stops_the_worker_with_a_clear_error(
+    tmp_path: Path, model_yaml: str, expected: str
+) -> None:
+    topology = tmp_path / "topology.yaml"
+    topology.write_text(f"models:\n  - {model_yaml}\n")
+    env = {**os.environ, "STREAMPROC_TOPOLOGY": str(topology), "STREAMPROC_BOOTSTRAP_SERVERS": "127.0.0.1:1"}
+    result = subprocess.run(
+        [FAUST, "-A", "streamproc.app", "worker", "--without-web"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert result.returncode != 0
+    assert "streamproc worker cannot start" in result.stderr and expected in result.stderr, result.stderr[
+        -2000:
+    ]
+
+
+def test_a_killed_worker_loses_no_input(kafka_bootstrap: str, tmp_path: Path) -> None:
+    settings = unique_settings(kafka_bootstrap, tmp_path / "state", worker_session_timeout=8)
+    log = tmp_path / "worker.log"
+    run = uuid.uuid4().hex[:8]
+    total = 3000
+    with running_worker(settings, log, models=("iris_model", "diabetes_model")) as first:
+        entry = read_catalog(settings)["iris_model"]
+        codec = Codecs(settings).for_schema(entry.input_avro_schema, entry.topics.inputs)
+        value = codec.encode(
+            {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 4.2, "petal_width": 1.5}
+        )
+        items = [(str(i).encode(), value, {"correlation_id": f"{run}-{i}"}) for i in range(total)]
+        produce_all(kafka_bootstrap, entry.topics.inputs, items)
+        wanted = lambda r: r.headers.get("correlation_id", "").startswith(run)  # noqa: E731
+        assert collect(kafka_bootstrap, [entry.topics.outputs], wanted, 100, 60), "no output before the kill"
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(10)
+    with running_worker(settings, tmp_path / "worker2.log"):
+        outputs: list = []
+        deadline = time.monotonic() + 120
+        while len({r.headers["correlation_id"] for r in outputs}) < total and time.monotonic() < deadline:
+            outputs = collect(kafka_bootstrap, [entry.topics.outputs], wanted, total * 2, 5)
+        seen = {r.headers["correlation_id"] for r in outputs}
+        missing = total - len(seen)
+        assert missing == 0, f"{missing} inputs never got an output\n{processes.tail(log)}"
+
+
+def test_environment_of_a_worker_names_its_prefix(kafka_bootstrap: str, tmp_path: Path) -> None:
+    settings = unique_settings(kafka_bootstrap, tmp_path)
+    env = settings_env(settings)
+    assert env["STREAMPROC_TOPIC_PREFIX"] == settings.topic_prefix
+    assert env["STREAMPROC_BOOTSTRAP_SERVERS"] == kafka_bootstrap

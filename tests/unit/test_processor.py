@@ -1,0 +1,117 @@
+"""The prediction core without Kafka: one record per input, in order, bad inputs isolated."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from ml_base import MLModel
+from pydantic import BaseModel, Field
+
+from streamproc.avro.store import SchemaStore
+from streamproc.catalog_record import CatalogEntry
+from streamproc.codec import AvroCodec
+from streamproc.error_record import ErrorRecord, error_record_avro_schema
+from streamproc.hosting import predict_many
+from streamproc.processor import InputMessage, ModelProcessor
+from streamproc.topics import ModelTopics
+
+
+class In(BaseModel):
+    x: float = Field(ge=0, le=100)
+
+
+class Out(BaseModel):
+    doubled: float
+
+
+class Doubler(MLModel):
+    """Doubles x; x == 13 makes the model itself fail (to exercise MODEL_ERROR)."""
+
+    display_name, qualified_name, description, version = "Doubler", "doubler", "Doubles x.", "1.2.3"
+    input_schema, output_schema = In, Out  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        self.batch_calls = 0
+
+    def predict(self, data: In) -> Out:  # type: ignore[override]
+        if data.x == 13:
+            raise RuntimeError("unlucky")
+        return Out(doubled=data.x * 2)
+
+    def predict_batch(self, items: list[In]) -> list[Out]:
+        self.batch_calls += 1
+        return [self.predict(item) for item in items]
+
+
+@pytest.fixture
+def processor() -> ModelProcessor:
+    model = Doubler()
+    topics = ModelTopics.for_model("p", "doubler", "1.2.3")
+    entry = CatalogEntry.from_model(model, topics)
+    store = SchemaStore()
+    return ModelProcessor(
+        model,
+        topics,
+        AvroCodec(entry.input_avro_schema, store),
+        AvroCodec(entry.output_avro_schema, store),
+        AvroCodec(error_record_avro_schema(), store),
+        partitions=3,
+    )
+
+
+def json_message(payload: Any, offset: int, **headers: str) -> InputMessage:
+    return InputMessage(
+        json.dumps(payload).encode(),
+        b"k",
+        {"content-type": "application/json", **headers},
+        "p.doubler.1.2.inputs",
+        2,
+        offset,
+    )
+
+
+def test_every_input_yields_one_record_in_order_with_the_right_topic_and_headers(
+    processor: ModelProcessor,
+) -> None:
+    batch = [
+        json_message({"x": 1}, 0, correlation_id="a"),
+        json_message({"x": 500}, 1, correlation_id="b"),
+        InputMessage(b"\x00junk", None, {"correlation_id": "c"}, "p.doubler.1.2.inputs", 2, 2),
+        json_message({"x": 13}, 3, correlation_id="d", traceparent="00-t"),
+        json_message({"x": 4}, 4, correlation_id="e", reply_to="bridge-1"),
+    ]
+    records = processor.process(batch)
+    assert [r.topic.rsplit(".", 1)[1] for r in records] == [
+        "outputs",
+        "errors",
+        "errors",
+        "errors",
+        "outputs",
+    ]
+    assert [dict(r.headers)["correlation_id"] for r in records] == [b"a", b"b", b"c", b"d", b"e"]
+    assert [dict(r.headers).get("error_type") for r in records] == [
+        None,
+        b"SCHEMA_ERROR",
+        b"DESERIALIZATION_ERROR",
+        b"MODEL_ERROR",
+        None,
+    ]
+    assert all(dict(r.headers)["model_version"] == b"1.2.3" for r in records)
+    assert dict(records[3].headers)["traceparent"] == b"00-t"
+    assert dict(records[4].headers)["reply_to"] == b"bridge-1"
+    assert all(r.partition == 2 for r in records)
+    assert records[0].key == b"k" and records[2].key is None
+    store = SchemaStore()
+    error = ErrorRecord.from_wire(AvroCodec(error_record_avro_schema(), store).decode(records[3].value))
+    assert error.message == "RuntimeError: unlucky" and error.original_offset == 3
+    assert error.original_value == batch[3].value
+
+
+def test_a_failing_batch_is_retried_item_by_item() -> None:
+    model = Doubler()
+    results = predict_many(model, [In(x=1), In(x=13), In(x=2)])
+    assert model.batch_calls == 1
+    assert [type(r).__name__ for r in results] == ["Out", "ModelError", "Out"]
+    assert [r.doubled for r in results if isinstance(r, Out)] == [2, 4]
