@@ -13,8 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from bridges.assign import assign_at_end
 from bridges.catalog import ModelCatalog
+from bridges.reading import assign_at_end, poll_batch
 from streamproc import headers as h
 from streamproc.catalog_record import CatalogEntry
 from streamproc.codec import AvroCodec
@@ -33,12 +33,22 @@ class PredictionFeed:
         self._listeners: list[Listener] = []
         self._models: dict[str, tuple[str, AvroCodec]] = {}  # outputs topic -> (model, codec)
         self._new_entries: queue.SimpleQueue[CatalogEntry] = queue.SimpleQueue()
+        self._following: dict[str, asyncio.Event] = {}
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def add_listener(self, callback: Listener) -> None:
         self._listeners.append(callback)
+
+    async def wait_following(self, qualified_name: str, timeout: float) -> bool:
+        """True once every output of ``qualified_name`` produced from now on will reach the listeners."""
+        event = self._following.setdefault(qualified_name, asyncio.Event())
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
     async def start(self) -> None:
         if self._thread is not None:
@@ -60,11 +70,7 @@ class PredictionFeed:
         try:
             while not self._stopping.is_set():
                 self._follow_new_models(consumer)
-                message = consumer.poll(0.1)
-                if message is None:
-                    continue
-                batch = [message, *consumer.consume(num_messages=1000, timeout=0)]
-                events = [event for m in batch if (event := self._event(m)) is not None]
+                events = [event for m in poll_batch(consumer, 0.1) if (event := self._event(m)) is not None]
                 if events and self._loop is not None:
                     self._loop.call_soon_threadsafe(self._publish, events)
         finally:
@@ -85,6 +91,11 @@ class PredictionFeed:
                 self._stopping.wait(1.0)
                 return
             self._models[topic] = (entry.qualified_name, codec)
+            if self._loop is not None:
+                self._loop.call_soon_threadsafe(self._mark_following, entry.qualified_name)
+
+    def _mark_following(self, qualified_name: str) -> None:
+        self._following.setdefault(qualified_name, asyncio.Event()).set()
 
     def _event(self, message: Any) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
         if message.error() is not None:

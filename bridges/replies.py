@@ -13,8 +13,8 @@ import queue
 import threading
 from typing import Any
 
-from bridges.assign import assign_at_end
 from bridges.pending import PendingReplies
+from bridges.reading import assign_at_end, poll_batch
 from streamproc import headers as h
 from streamproc.catalog_record import CatalogEntry
 from streamproc.codec import AvroCodec
@@ -88,11 +88,7 @@ class ReplyListener:
         try:
             while not self._stopping.is_set():
                 self._serve_assignments(consumer)
-                message = consumer.poll(0.05)
-                if message is None:
-                    continue
-                batch = [message, *consumer.consume(num_messages=1000, timeout=0)]
-                replies = [reply for m in batch if (reply := self._reply(m)) is not None]
+                replies = [reply for m in poll_batch(consumer, 0.05) if (reply := self._reply(m)) is not None]
                 if replies:
                     self._call(self._deliver, replies)
         finally:

@@ -60,6 +60,19 @@ class CatalogEntry(BaseModel):
     status: str = SERVING
     updated_at: int
 
+    def summary(self) -> dict[str, Any]:
+        """The model as model services list it (rest_model_service, ml_base ModelManager), key order kept."""
+        return {
+            "display_name": self.display_name,
+            "qualified_name": self.qualified_name,
+            "description": self.description,
+            "version": self.version,
+        }
+
+    def metadata(self) -> dict[str, Any]:
+        """``summary()`` plus the input and output JSON Schemas."""
+        return {**self.summary(), "input_schema": self.input_schema, "output_schema": self.output_schema}
+
     def to_wire(self) -> dict[str, Any]:
         """Dict for the catalog's AvroCodec: schemas serialised as compact JSON text (field order kept)."""
         record = self.model_dump(mode="python")

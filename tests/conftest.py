@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 
 from bridges.catalog import ModelCatalog
+from bridges.predictions import PredictionFeed
 from bridges.requester import Requester
 from streamproc.settings import StreamprocSettings
 from tests.support.brokers import provide_broker
@@ -62,3 +63,14 @@ async def requester(catalog: ModelCatalog, stack_settings: StreamprocSettings) -
     await instance.start()
     yield instance
     await instance.stop()
+
+
+@pytest.fixture(scope="session")
+async def feed(catalog: ModelCatalog, stack_settings: StreamprocSettings) -> AsyncIterator[PredictionFeed]:
+    """A started PredictionFeed that already follows both reference models' outputs."""
+    prediction_feed = PredictionFeed(stack_settings, catalog)
+    await prediction_feed.start()
+    for model in ("iris_model", "diabetes_model"):
+        assert await prediction_feed.wait_following(model, 30), f"the feed never followed {model}"
+    yield prediction_feed
+    await prediction_feed.stop()

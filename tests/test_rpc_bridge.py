@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bridges.rpc.model_methods import SERVICE_NAME, ModelMethods, model_metadata, model_summary
+from bridges.rpc.model_methods import SERVICE_NAME, ModelMethods
 from bridges.rpc.server import RpcServer
 from bridges.rpc.service import build_rpc_server
 from tests.support.rpc_client import run_cli, run_client
@@ -46,10 +46,21 @@ async def test_second_model_is_hosted_too(rpc: RpcServer) -> None:
 
 async def test_get_models_and_metadata_match_the_catalog(rpc: RpcServer, catalog: Any) -> None:
     results = await run_client(rpc.endpoint, [("get_models", []), ("get_model_metadata", ["iris_model"])])
-    assert results[0] == {"ok": [model_summary(entry) for entry in catalog.entries()]}
-    assert {m["qualified_name"] for m in results[0]["ok"]} >= {"iris_model", "diabetes_model"}
-    assert results[1] == {"ok": model_metadata(catalog.get("iris_model"))}
-    assert results[1]["ok"]["input_schema"]["properties"].keys() == SETOSA.keys()
+    iris = catalog.get("iris_model")
+    listed = {m["qualified_name"]: m for m in results[0]["ok"]}
+    assert set(listed) == {"iris_model", "diabetes_model"}
+    assert listed["iris_model"] == {
+        "display_name": "Iris Model",
+        "qualified_name": "iris_model",
+        "description": iris.description,
+        "version": "0.1.0",
+    }
+    metadata = results[1]["ok"]
+    assert {k: v for k, v in metadata.items() if k not in ("input_schema", "output_schema")} == listed[
+        "iris_model"
+    ]
+    assert metadata["input_schema"] == iris.input_schema and metadata["output_schema"] == iris.output_schema
+    assert list(metadata["input_schema"]["properties"]) == list(SETOSA)
 
 
 async def test_cli_lists_every_method_with_its_docstring(rpc: RpcServer, catalog: Any) -> None:

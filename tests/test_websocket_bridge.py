@@ -72,31 +72,6 @@ class Inbox:
         return next((name, data) for name, data in events if data.get("correlation_id") == correlation_id)
 
 
-async def wait_until_feed_is_live(feed: PredictionFeed, requester: Requester) -> None:
-    """Until an iris prediction made now reaches the feed (it follows outputs topics from their end)."""
-    arrived = asyncio.Event()
-    feed.add_listener(lambda model, prediction, meta: arrived.set() if model == "iris_model" else None)
-    for _ in range(20):
-        await requester.predict("iris_model", SETOSA)
-        try:
-            await asyncio.wait_for(arrived.wait(), 1.5)
-            return
-        except TimeoutError:
-            continue
-    raise AssertionError("the prediction feed never delivered an iris_model prediction")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def feed(
-    worker: Any, stack_settings: StreamprocSettings, catalog: ModelCatalog, requester: Requester
-) -> AsyncIterator[Any]:
-    prediction_feed = PredictionFeed(stack_settings, catalog)
-    await prediction_feed.start()
-    await wait_until_feed_is_live(prediction_feed, requester)
-    yield prediction_feed
-    await prediction_feed.stop()
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def bridge_url(
     stack_settings: StreamprocSettings, catalog: ModelCatalog, requester: Requester, feed: PredictionFeed

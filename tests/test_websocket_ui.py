@@ -49,33 +49,13 @@ WAVES = (6, 14, 22, 12, 28, 18, 9, 16)
 pytestmark = [pytest.mark.broker, pytest.mark.browser]
 
 
-async def wait_until_feed_is_live(feed: PredictionFeed, requester: Requester) -> None:
-    """Until an iris prediction made now reaches the feed (it follows outputs topics from their end)."""
-    arrived = asyncio.Event()
-    feed.add_listener(lambda model, prediction, meta: arrived.set() if model == "iris_model" else None)
-    for _ in range(20):
-        await requester.predict("iris_model", SETOSA)
-        try:
-            await asyncio.wait_for(arrived.wait(), 1.5)
-            return
-        except TimeoutError:
-            continue
-    raise AssertionError("the prediction feed never delivered an iris_model prediction")
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def ui_url(
-    worker: Any, stack_settings: StreamprocSettings, catalog: ModelCatalog, requester: Requester
+    stack_settings: StreamprocSettings, catalog: ModelCatalog, requester: Requester, feed: PredictionFeed
 ) -> AsyncIterator[str]:
-    feed = PredictionFeed(stack_settings, catalog)
-    await feed.start()
-    try:
-        await wait_until_feed_is_live(feed, requester)
-        app = build_websocket_app(stack_settings, catalog, requester, feed)
-        async with running_app(app, "127.0.0.1", 0) as url:
-            yield url
-    finally:
-        await feed.stop()
+    app = build_websocket_app(stack_settings, catalog, requester, feed)
+    async with running_app(app, "127.0.0.1", 0) as url:
+        yield url
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bridges.rest.errors import error_response
-from streamproc.catalog_record import CatalogEntry
 from streamproc.errors import UnknownModelError
 
 if TYPE_CHECKING:
@@ -21,23 +20,8 @@ MODELS_PATH = "/api/models"
 METADATA_PATH = "/api/models/{qualified_name}/metadata"
 
 
-def model_details(entry: CatalogEntry) -> dict[str, Any]:
-    """One item of ``GET /api/models`` (key order as in rest_model_service)."""
-    return {
-        "display_name": entry.display_name,
-        "qualified_name": entry.qualified_name,
-        "description": entry.description,
-        "version": entry.version,
-    }
-
-
-def model_metadata(entry: CatalogEntry) -> dict[str, Any]:
-    """Body of ``GET /api/models/{qualified_name}/metadata``: details plus input and output JSON Schemas."""
-    return {**model_details(entry), "input_schema": entry.input_schema, "output_schema": entry.output_schema}
-
-
 def models_body(catalog: ModelCatalog) -> dict[str, Any]:
-    return {"models": [model_details(entry) for entry in catalog.entries()]}
+    return {"models": [entry.summary() for entry in catalog.entries()]}
 
 
 def model_routes(catalog: ModelCatalog) -> list[web.RouteDef]:
@@ -51,7 +35,7 @@ def model_routes(catalog: ModelCatalog) -> list[web.RouteDef]:
             entry = catalog.get(request.match_info["qualified_name"])
         except UnknownModelError as exc:
             return error_response(exc)
-        return web.json_response(model_metadata(entry))
+        return web.json_response(entry.metadata())
 
     return [
         web.get(MODELS_PATH, get_models, name="get_models"),

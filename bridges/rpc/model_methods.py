@@ -73,19 +73,6 @@ def remote_error(exc: StreamprocError) -> RemoteCallError:
     return RemoteCallError(name, message)
 
 
-def model_summary(entry: Any) -> dict[str, Any]:
-    return {
-        "display_name": entry.display_name,
-        "qualified_name": entry.qualified_name,
-        "description": entry.description,
-        "version": entry.version,
-    }
-
-
-def model_metadata(entry: Any) -> dict[str, Any]:
-    return {**model_summary(entry), "input_schema": entry.input_schema, "output_schema": entry.output_schema}
-
-
 class ModelMethods:
     """``MethodTable`` of the model service: catalog queries and one predict method per model."""
 
@@ -111,7 +98,7 @@ class ModelMethods:
 
     async def call(self, name: str, args: list[Any]) -> Any:
         if name == "get_models":
-            return [model_summary(entry) for entry in self._catalog.entries()]
+            return [entry.summary() for entry in self._catalog.entries()]
         if name == "get_model_metadata":
             return self._metadata(args[0])
         if name.endswith(PREDICT_SUFFIX):
@@ -122,7 +109,7 @@ class ModelMethods:
         if not isinstance(qualified_name, str):
             raise RemoteCallError("TypeError", "qualified_name must be a string")
         try:
-            return model_metadata(self._catalog.get(qualified_name))
+            return self._catalog.get(qualified_name).metadata()
         except StreamprocError as exc:
             raise remote_error(exc) from exc
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from typing import Any
 from importlib.util import find_spec
+from typing import Any
 
 import click
 

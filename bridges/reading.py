@@ -1,4 +1,4 @@
-"""Assign a consumer to every partition of some topics at their current end (explicit offsets).
+"""How bridges read Kafka: assign partitions at their current end, then poll in batches.
 
 Looking the end offsets up before assigning means a record produced after ``assign_at_end`` returns
 is always seen: there is no window in which an ``OFFSET_END`` is resolved later than a reply lands.
@@ -6,7 +6,7 @@ is always seen: there is no window in which an ``OFFSET_END`` is resolved later 
 
 from __future__ import annotations
 
-from confluent_kafka import Consumer, KafkaException, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from streamproc.errors import BrokerUnavailableError
 
@@ -28,3 +28,11 @@ def end_positions(consumer: Consumer, topics: list[str], timeout: float) -> list
 
 def assign_at_end(consumer: Consumer, topics: list[str], timeout: float) -> None:
     consumer.incremental_assign(end_positions(consumer, topics, timeout))
+
+
+def poll_batch(consumer: Consumer, timeout: float, max_records: int = 1000) -> list[Message]:
+    """Wait up to ``timeout`` s for one record, then take whatever else is already fetched."""
+    message = consumer.poll(timeout)
+    if message is None:
+        return []
+    return [message, *consumer.consume(num_messages=max_records, timeout=0)]
