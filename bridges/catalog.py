@@ -163,11 +163,14 @@ class ModelCatalog:
         consumer = self._open()
         if consumer is None:
             return
+        announced_ready = False
         try:
             while not self._stopping.is_set():
                 changes = consumer.poll(0.5)
-                if changes or consumer.caught_up:
+                newly_ready = consumer.caught_up and not announced_ready
+                if changes or newly_ready:
                     self._call(self._apply_changes, changes, consumer.caught_up)
+                    announced_ready = announced_ready or consumer.caught_up
         finally:
             consumer.close()
 

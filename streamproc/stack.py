@@ -7,7 +7,6 @@ catalog lists the models, HTTP health answers, the RPC bridge printed its bound 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 from streamproc.broker_probe import broker_answers
 from streamproc.errors import BrokerUnavailableError, ConfigurationError
 from streamproc.localkafka import LocalKafka
+from streamproc.processes import terminate
 from streamproc.settings import StreamprocSettings
 
 BIN = Path(sys.executable).parent
@@ -99,7 +99,7 @@ class Stack:
 
     def stop(self) -> None:
         for child in reversed(self.children):
-            _terminate(child.process)
+            terminate(child.process, grace=10.0)
         self.children.clear()
         if self.broker is not None:
             self.broker.stop()
@@ -116,16 +116,3 @@ def http_ok(url: str) -> bool:
 
 def log_mentions(log: Path, text: str) -> bool:
     return log.exists() and text in log.read_text(errors="replace")
-
-
-def _terminate(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    except ProcessLookupError:
-        pass

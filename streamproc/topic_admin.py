@@ -40,10 +40,16 @@ def admin_client(bootstrap: str) -> AdminClient:
 
 
 def existing_topics(admin: AdminClient, timeout: float = 10.0) -> set[str]:
+    return set(partition_counts(admin, timeout))
+
+
+def partition_counts(admin: AdminClient, timeout: float = 10.0) -> dict[str, int]:
+    """Every topic on the cluster with its number of partitions."""
     try:
-        return set(admin.list_topics(timeout=timeout).topics)
+        topics = admin.list_topics(timeout=timeout).topics
     except KafkaException as exc:
         raise BrokerUnavailableError(f"Kafka did not answer a metadata request: {exc}") from exc
+    return {name: len(metadata.partitions) for name, metadata in topics.items()}
 
 
 def ensure_topics(bootstrap: str, specs: list[TopicSpec], timeout: float = 30.0) -> list[str]:

@@ -6,7 +6,7 @@ import click
 
 from streamproc.hosted import Codecs, host_topology
 from streamproc.settings import StreamprocSettings
-from streamproc.topic_admin import admin_client, ensure_topics, existing_topics
+from streamproc.topic_admin import admin_client, ensure_topics, existing_topics, partition_counts
 from streamproc.topology import load_topology
 from streamproc.worker import topology_topic_specs
 
@@ -31,8 +31,15 @@ def create(settings: StreamprocSettings, dry_run: bool) -> None:
             )
         return
     created = set(ensure_topics(settings.bootstrap_servers, specs))
+    partitions = partition_counts(admin_client(settings.bootstrap_servers))
     for spec in specs:
         click.echo(f"{'created' if spec.name in created else 'exists '}  {spec.name}")
+        if partitions.get(spec.name, spec.partitions) != spec.partitions:
+            click.echo(
+                f"warning: {spec.name} has {partitions[spec.name]} partition(s), the topology wants "
+                f"{spec.partitions} (partitions are never removed; add them with a Kafka admin tool)",
+                err=True,
+            )
 
 
 @topics.command(name="list")

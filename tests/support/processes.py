@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+
+from streamproc.processes import terminate
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -23,17 +24,7 @@ def start(args: list[str], env: Mapping[str, str], log: Path) -> subprocess.Pope
 
 
 def stop(proc: subprocess.Popen[bytes], grace: float = 15.0) -> None:
-    """SIGTERM the process group, SIGKILL after ``grace`` s (faust shutdown can hang)."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    except ProcessLookupError:
-        pass
+    terminate(proc, grace)
 
 
 def tail(log: Path, lines: int = 40) -> str:

@@ -5,13 +5,13 @@ What crosses Kafka is covered in tests/test_rpc_bridge.py; here only the mapping
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from bridges.rpc.methods import RemoteCallError, ServiceMethods
 from bridges.rpc.model_methods import SERVICE_NAME, ModelMethods
+from streamproc.catalog_record import CatalogEntry, CatalogTopics
 from streamproc.errors import (
     BrokerUnavailableError,
     DeserializationError,
@@ -22,13 +22,19 @@ from streamproc.errors import (
     UnknownModelError,
 )
 
-IRIS = SimpleNamespace(
+IRIS = CatalogEntry(
     qualified_name="iris_model",
     display_name="Iris Model",
     description="Predict the species of an iris.",
     version="0.1.0",
     input_schema={"title": "IrisInput", "type": "object"},
     output_schema={"title": "IrisOutput", "type": "object"},
+    input_avro_schema={"type": "record", "name": "IrisInput", "fields": []},
+    output_avro_schema={"type": "record", "name": "IrisOutput", "fields": []},
+    topics=CatalogTopics(
+        inputs="p.iris_model.0.1.inputs", outputs="p.iris_model.0.1.outputs", errors="p.iris_model.0.1.errors"
+    ),
+    updated_at=0,
 )
 
 
@@ -120,7 +126,7 @@ async def test_introspection_documents_each_model(service: ServiceMethods) -> No
 
 async def test_model_appearing_later_is_callable(service: ServiceMethods, catalog: Catalog) -> None:
     assert (await call_error(service, "wine_model_predict", {})).name == "NameError"
-    catalog.models["wine_model"] = SimpleNamespace(**{**vars(IRIS), "qualified_name": "wine_model"})
+    catalog.models["wine_model"] = IRIS.model_copy(update={"qualified_name": "wine_model"})
     assert await service.call("wine_model_predict", [{}]) == {"species": "setosa"}
     assert "wine_model_predict" in await service.call("_zerorpc_list", [])
 
