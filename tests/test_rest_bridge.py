@@ -17,20 +17,16 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from confluent_kafka import Producer
 from sklearn.datasets import load_diabetes, load_iris
 
 from bridges.catalog import ModelCatalog
 from bridges.requester import Requester
 from bridges.rest.app import build_rest_app
 from bridges.rest.service import RestBridge
-from streamproc.catalog_record import CatalogEntry, CatalogTopics
-from streamproc.hosted import Codecs
 from streamproc.reference_models.diabetes import DiabetesModel
 from streamproc.reference_models.iris import IrisModel
 from streamproc.settings import StreamprocSettings
-from streamproc.topic_admin import TopicSpec, catalog_topic_spec, ensure_topics
-from streamproc.topics import ModelTopics
+from tests.support.catalog import publish_unserved
 from tests.support.rest_fuzz import fuzz
 
 pytestmark = pytest.mark.broker
@@ -171,28 +167,6 @@ async def test_unreachable_broker_is_503_within_the_timeout(
         await requester.stop()
 
 
-def publish_orphan(settings: StreamprocSettings, template: CatalogEntry) -> CatalogEntry:
-    """A catalog record for a model no worker serves, with its topics created."""
-    topics = ModelTopics.for_model(settings.topic_prefix, "orphan_model", template.version)
-    specs = [catalog_topic_spec(settings)] + [
-        TopicSpec(t, 1, 1) for t in (topics.inputs, topics.outputs, topics.errors)
-    ]
-    ensure_topics(settings.bootstrap_servers, specs)
-    entry = template.model_copy(
-        update={
-            "qualified_name": "orphan_model",
-            "display_name": "Orphan Model",
-            "topics": CatalogTopics(inputs=topics.inputs, outputs=topics.outputs, errors=topics.errors),
-        }
-    )
-    producer = Producer({"bootstrap.servers": settings.bootstrap_servers})
-    producer.produce(
-        settings.catalog_topic, key=b"orphan_model", value=Codecs(settings).catalog().encode(entry.to_wire())
-    )
-    assert producer.flush(30) == 0
-    return entry
-
-
 async def test_no_worker_is_504_after_the_timeout(
     worker: Any, stack_settings: StreamprocSettings, catalog: Any
 ) -> None:
@@ -200,7 +174,7 @@ async def test_no_worker_is_504_after_the_timeout(
     settings = stack_settings.model_copy(
         update={"topic_prefix": f"rest504_{uuid.uuid4().hex[:8]}", "request_timeout": 1.0}
     )
-    await asyncio.to_thread(publish_orphan, settings, catalog.get("iris_model"))
+    await asyncio.to_thread(publish_unserved, settings, catalog.get("iris_model"), "orphan_model")
     orphan_catalog = ModelCatalog(settings)
     seen = asyncio.Event()
     orphan_catalog.add_listener(lambda entry: seen.set() if entry.qualified_name == "orphan_model" else None)

@@ -28,12 +28,9 @@ from bridges.requester import Requester
 from bridges.websocket.fanout import ClientBuffer, Fanout
 from bridges.websocket.server import build_websocket_app
 from bridges.websocket.service import running_app, serve_websocket
-from streamproc.catalog_record import CatalogEntry, CatalogTopics
 from streamproc.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID
-from streamproc.hosted import Codecs
 from streamproc.settings import StreamprocSettings
-from streamproc.topic_admin import TopicSpec, catalog_topic_spec, ensure_topics
-from streamproc.topics import ModelTopics
+from tests.support.catalog import publish_unserved
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 VERSICOLOR = {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 4.2, "petal_width": 1.5}
@@ -205,23 +202,6 @@ async def test_request_that_is_not_json_is_a_deserialization_error(client: socke
     assert "JSON" in reply["message"]
 
 
-async def _publish_unserved_model(settings: StreamprocSettings, template: CatalogEntry, qn: str) -> None:
-    """A catalog entry whose topics exist but that no worker serves."""
-    topics = ModelTopics.for_model(settings.topic_prefix, qn, template.version)
-    names = [topics.inputs, topics.outputs, topics.errors]
-    specs = [catalog_topic_spec(settings), *(TopicSpec(name, 1, 1) for name in names)]
-    await asyncio.to_thread(ensure_topics, settings.bootstrap_servers, specs)
-    entry = template.model_copy(
-        update={
-            "qualified_name": qn,
-            "topics": CatalogTopics(inputs=topics.inputs, outputs=topics.outputs, errors=topics.errors),
-        }
-    )
-    producer = Producer({"bootstrap.servers": settings.bootstrap_servers})
-    producer.produce(settings.catalog_topic, Codecs(settings).catalog().encode(entry.to_wire()), qn.encode())
-    assert await asyncio.to_thread(producer.flush, WAIT) == 0
-
-
 @pytest.mark.broker
 async def test_model_nobody_serves_times_out(
     stack_settings: StreamprocSettings, catalog: ModelCatalog
@@ -229,7 +209,7 @@ async def test_model_nobody_serves_times_out(
     settings = stack_settings.model_copy(
         update={"topic_prefix": f"ws_unserved_{uuid.uuid4().hex[:8]}", "request_timeout": 1.0}
     )
-    await _publish_unserved_model(settings, catalog.get("iris_model"), "ghost_model")
+    await asyncio.to_thread(publish_unserved, settings, catalog.get("iris_model"), "ghost_model")
     ghost_catalog = ModelCatalog(settings)
     ghost_requester = Requester(settings, ghost_catalog)
     ghost_feed = PredictionFeed(settings, ghost_catalog)

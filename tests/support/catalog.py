@@ -1,0 +1,34 @@
+"""Publish catalog records by hand: a model whose topics exist but that no worker serves."""
+
+from __future__ import annotations
+
+from confluent_kafka import Producer
+
+from streamproc.catalog_record import CatalogEntry, CatalogTopics
+from streamproc.hosted import Codecs
+from streamproc.settings import StreamprocSettings
+from streamproc.topic_admin import TopicSpec, catalog_topic_spec, ensure_topics
+from streamproc.topics import ModelTopics
+
+
+def publish_unserved(
+    settings: StreamprocSettings, template: CatalogEntry, qualified_name: str
+) -> CatalogEntry:
+    """Copy ``template`` under ``qualified_name`` (topics under ``settings``' prefix) into the catalog."""
+    topics = ModelTopics.for_model(settings.topic_prefix, qualified_name, template.version)
+    names = [topics.inputs, topics.outputs, topics.errors]
+    ensure_topics(
+        settings.bootstrap_servers, [catalog_topic_spec(settings), *(TopicSpec(n, 1, 1) for n in names)]
+    )
+    entry = template.model_copy(
+        update={
+            "qualified_name": qualified_name,
+            "display_name": qualified_name.replace("_", " ").title(),
+            "topics": CatalogTopics(inputs=topics.inputs, outputs=topics.outputs, errors=topics.errors),
+        }
+    )
+    producer = Producer({"bootstrap.servers": settings.bootstrap_servers})
+    value = Codecs(settings).catalog().encode(entry.to_wire())
+    producer.produce(settings.catalog_topic, key=qualified_name.encode(), value=value)
+    assert producer.flush(30) == 0
+    return entry
