@@ -19,11 +19,13 @@ import uuid
 from functools import partial
 from typing import Any
 
+from confluent_kafka import KafkaError, KafkaException
+
 from bridges.catalog import ModelCatalog
 from bridges.pending import PendingReplies
 from bridges.replies import ReplyListener
 from streamproc import headers as h
-from streamproc.errors import BrokerUnavailableError, ReplyTimeoutError
+from streamproc.errors import BrokerUnavailableError, PayloadTooLargeError, ReplyTimeoutError
 from streamproc.kafka_clients import producer as make_producer
 from streamproc.settings import StreamprocSettings
 
@@ -51,7 +53,9 @@ class Requester:
         if self._poller is not None:
             return
         self._loop = asyncio.get_running_loop()
-        self._producer = make_producer(self.settings, **{"message.timeout.ms": self._timeout_ms()})
+        # linger 0: a lone request leaves at once; under load librdkafka still batches what queues meanwhile
+        config = {"message.timeout.ms": self._timeout_ms(), "linger.ms": 0}
+        self._producer = make_producer(self.settings, **config)
         self._connected = await asyncio.to_thread(self._probe)
         self._stopping.clear()
         self._poller = threading.Thread(target=self._poll_producer, name="streamproc-producer", daemon=True)
@@ -79,37 +83,41 @@ class Requester:
         try:
             await asyncio.wait_for(self._listener.ensure(entry), timeout)
         except TimeoutError:
-            raise BrokerUnavailableError(
-                f"could not read the replies of '{qualified_name}' from Kafka"
-            ) from None
+            raise self._timeout_error(qualified_name, timeout) from None
         correlation_id = uuid.uuid4().hex
         future = self.pending.add(correlation_id)
+        try:
+            self._produce(entry.topics.inputs, correlation_id, payload)
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            self.pending.counters.timeouts += 1
+            raise self._timeout_error(qualified_name, timeout) from None
+        finally:  # also when the caller is cancelled (a client that went away)
+            self.pending.discard(correlation_id)
+
+    def _produce(self, topic: str, correlation_id: str, payload: dict[str, Any]) -> None:
         headers = [
             (h.CORRELATION_ID, correlation_id.encode()),
             (h.REPLY_TO, self.instance_id.encode()),
             (h.CONTENT_TYPE, h.CONTENT_TYPE_JSON.encode()),
         ]
+        value = json.dumps(payload).encode()
         try:
             self._producer.produce(
-                entry.topics.inputs,
-                value=json.dumps(payload).encode(),
-                headers=headers,
-                on_delivery=partial(self._on_delivery, correlation_id),
+                topic, value=value, headers=headers, on_delivery=partial(self._on_delivery, correlation_id)
             )
         except BufferError as exc:
-            self.pending.discard(correlation_id)
             raise BrokerUnavailableError("the Kafka producer queue is full") from exc
-        try:
-            return await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            self.pending.counters.timeouts += 1
-            if not self._connected:
-                raise BrokerUnavailableError(
-                    f"Kafka at {self.settings.bootstrap_servers} is unreachable"
-                ) from None
-            raise ReplyTimeoutError(f"no reply from model '{qualified_name}' within {timeout:g} s") from None
-        finally:  # also when the caller is cancelled (a client that went away)
-            self.pending.discard(correlation_id)
+        except KafkaException as exc:
+            error = exc.args[0]
+            if error.code() == KafkaError.MSG_SIZE_TOO_LARGE:
+                raise PayloadTooLargeError(f"a {len(value)}-byte request is too big for Kafka") from exc
+            raise BrokerUnavailableError(f"Kafka refused the request: {error.str()}") from exc
+
+    def _timeout_error(self, qualified_name: str, timeout: float) -> Exception:
+        if not self._connected:
+            return BrokerUnavailableError(f"Kafka at {self.settings.bootstrap_servers} is unreachable")
+        return ReplyTimeoutError(f"no reply from model '{qualified_name}' within {timeout:g} s")
 
     def _timeout_ms(self) -> int:
         return max(1000, int(self.settings.request_timeout * 1000))

@@ -31,7 +31,9 @@ class StreamprocSettings(BaseSettings):
         30.0, ge=6, description="Seconds before a silent worker's partitions move to another worker."
     )
     request_timeout: float = Field(5.0, description="Seconds a bridge waits for a reply.")
-    max_body_bytes: int = Field(1_048_576, description="Largest request body a bridge accepts.")
+    max_body_bytes: int = Field(
+        900_000, description="Largest request body a bridge accepts; keep it under Kafka's message.max.bytes."
+    )
     rest_host: str = Field("127.0.0.1", description="REST bridge bind address.")
     rest_port: int = Field(8000, description="REST bridge port.")
     websocket_host: str = Field("127.0.0.1", description="WebSocket bridge bind address.")
