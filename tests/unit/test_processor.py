@@ -115,3 +115,30 @@ def test_a_failing_batch_is_retried_item_by_item() -> None:
     assert model.batch_calls == 1
     assert [type(r).__name__ for r in results] == ["Out", "ModelError", "Out"]
     assert [r.doubled for r in results if isinstance(r, Out)] == [2, 4]
+
+
+def test_with_a_schema_registry_inputs_and_outputs_use_the_confluent_wire_format() -> None:
+    import uuid
+
+    from streamproc.hosted import Codecs
+    from streamproc.settings import StreamprocSettings
+
+    settings = StreamprocSettings(schema_registry_url=f"mock://{uuid.uuid4().hex}", topic_prefix="p")
+    model = Doubler()
+    topics = ModelTopics.for_model("p", "doubler", "1.2.3")
+    entry = CatalogEntry.from_model(model, topics)
+    codecs = Codecs(settings, SchemaStore())
+    processor = ModelProcessor(
+        model,
+        topics,
+        codecs.for_schema(entry.input_avro_schema, topics.inputs),
+        codecs.for_schema(entry.output_avro_schema, topics.outputs),
+        codecs.errors(topics.errors),
+    )
+    producer_side = Codecs(settings, SchemaStore()).for_schema(entry.input_avro_schema, topics.inputs)
+    value = producer_side.encode({"x": 21})
+    assert value[0] == 0  # Confluent magic byte, then a 4-byte schema id
+    [record] = processor.process([InputMessage(value, None, {}, topics.inputs, 0, 0)])
+    assert record.topic == topics.outputs and record.value[0] == 0
+    reader = Codecs(settings, SchemaStore()).for_schema(entry.output_avro_schema, topics.outputs)
+    assert reader.decode(record.value) == {"doubled": 42.0}
