@@ -88,3 +88,22 @@ def test_topics_create_is_idempotent_and_list_shows_them(fresh: StreamprocSettin
     assert again.returncode == 0 and "created" not in again.stdout
     listed = cli(fresh, "topics", "list").stdout.split()
     assert f"{fresh.topic_prefix}.diabetes_model.0.1.errors" in listed
+
+
+def test_openapi_file_lists_the_catalog_models(
+    fresh: StreamprocSettings, tmp_path: Path
+) -> None:
+    import yaml
+
+    as_json, as_yaml = tmp_path / "openapi.json", tmp_path / "openapi.yaml"
+    for path in (as_json, as_yaml):
+        result = cli(fresh, "openapi", "--output-file", str(path))
+        assert result.returncode == 0 and f"wrote {path} (2 model(s))" in result.stdout, result.stderr
+    document = json.loads(as_json.read_text())
+    assert yaml.safe_load(as_yaml.read_text()) == document
+    assert document["openapi"].startswith("3.")
+    prediction = document["paths"]["/api/models/iris_model/prediction"]["post"]
+    body_ref = prediction["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = document["components"]["schemas"][body_ref.rsplit("/", 1)[1]]
+    assert set(body["required"]) == {"sepal_length", "sepal_width", "petal_length", "petal_width"}
+    assert "/api/models/diabetes_model/prediction" in document["paths"]
