@@ -20,7 +20,7 @@ run: install
 	$(BIN)/streamproc run
 
 test: install
-	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-apt.sh chromium chromium
 	$(MAKE) lint
 	$(BIN)/pytest
 
@@ -34,7 +34,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix streamproc bridges tests scripts
 
 bench: install
-	$(BIN)/streamproc bench --output bench-results/latest.json
+	bash scripts/ensure-apt.sh wrk wrk
+	$(BIN)/streamproc bench --results-dir bench-results
 
 clean:
 	-$(BIN)/streamproc kafka stop

@@ -90,7 +90,11 @@ class AvroCodec:
 
     def decode(self, data: bytes) -> dict[str, Any]:
         """Decode a framed Avro value into a dict shaped by this codec's schema (reader schema)."""
-        writer, offset = self._writer_for(data)
+        own = self._single_object_header
+        if data[: len(own)] == own:  # the common case: framed with this codec's own schema
+            writer, offset = self._parsed, len(own)
+        else:
+            writer, offset = self._writer_for(data)
         buf = BytesIO(data)
         buf.seek(offset)
         reader = None if writer is self._parsed else self._parsed

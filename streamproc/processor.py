@@ -61,6 +61,7 @@ class ModelProcessor:
         self._output_codec = output_codec
         self._error_codec = error_codec
         self._partitions = partitions
+        self._version_header = (h.MODEL_VERSION, model.version.encode())
 
     def process(self, batch: list[InputMessage]) -> list[OutputRecord]:
         results: list[BaseModel | MessageError | None] = [None] * len(batch)
@@ -104,10 +105,11 @@ class ModelProcessor:
         return out
 
     def _out(self, message: InputMessage, topic: str, value: bytes, extra: dict[str, str]) -> OutputRecord:
-        out_headers = {name: message.headers[name] for name in h.PROPAGATED if name in message.headers}
-        out_headers[h.MODEL_VERSION] = self.version
-        out_headers.update(extra)
+        headers = message.headers
+        out_headers = [(name, headers[name].encode()) for name in h.PROPAGATED if name in headers]
+        out_headers.append(self._version_header)
+        out_headers += h.encode_headers(extra)
         same_partition = (
             message.partition if self._partitions and message.partition < self._partitions else None
         )
-        return OutputRecord(topic, message.key, value, h.encode_headers(out_headers), same_partition)
+        return OutputRecord(topic, message.key, value, out_headers, same_partition)

@@ -1,14 +1,13 @@
-"""Build the Faust app: one agent per hosted model, and the catalog published at start-up."""
+"""Build the Faust app: one batch consumer per hosted model, and the catalog published at start-up."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 import faust
 
-from streamproc.batching import BatchingLoop
+from streamproc.batching import ModelConsumer
 from streamproc.hosted import Codecs, HostedModel
 from streamproc.settings import StreamprocSettings
 from streamproc.topic_admin import TopicSpec, catalog_topic_spec, ensure_topics, model_topic_specs
@@ -46,7 +45,8 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
     app.topic_specs = topology_topic_specs(settings, hosted)
     app.bootstrap_servers = settings.bootstrap_servers
     for model in hosted:
-        _add_agent(app, model)
+        consumer = ModelConsumer(app, model, settings, group_id=f"{app.conf.id}.{model.model.qualified_name}")
+        app.service(consumer)  # type: ignore[arg-type]  # faust starts a service instance as well as a class
 
     @app.task
     async def publish_catalog() -> None:
@@ -61,23 +61,6 @@ def topology_topic_specs(settings: StreamprocSettings, hosted: list[HostedModel]
         t = model.topics
         specs += model_topic_specs(model.spec, [t.inputs, t.outputs, t.errors])
     return specs
-
-
-def _add_agent(app: faust.App, hosted: HostedModel) -> None:
-    topics = hosted.spec.topics
-    source = app.topic(
-        hosted.topics.inputs,
-        key_type=bytes,
-        value_type=bytes,
-        partitions=topics.partitions,
-        replicas=topics.replication_factor,
-    )
-    loop = BatchingLoop(app, hosted.processor, hosted.spec.batch_size)
-
-    async def predict(stream: Any) -> None:
-        await loop.run(stream)
-
-    app.agent(source, name=f"predict.{hosted.model.qualified_name}")(predict)
 
 
 async def _publish_catalog(

@@ -90,9 +90,7 @@ def test_topics_create_is_idempotent_and_list_shows_them(fresh: StreamprocSettin
     assert f"{fresh.topic_prefix}.diabetes_model.0.1.errors" in listed
 
 
-def test_openapi_file_lists_the_catalog_models(
-    fresh: StreamprocSettings, tmp_path: Path
-) -> None:
+def test_openapi_file_lists_the_catalog_models(fresh: StreamprocSettings, tmp_path: Path) -> None:
     import yaml
 
     as_json, as_yaml = tmp_path / "openapi.json", tmp_path / "openapi.yaml"

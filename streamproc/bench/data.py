@@ -8,6 +8,7 @@ and group joins are outside that span for all of them alike.
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -16,6 +17,11 @@ from functools import cache
 from typing import Any
 
 from confluent_kafka import Consumer, Producer, TopicPartition
+
+# librdkafka reports transient start-up conditions (coordinator loading) that it retries by itself
+_quiet = logging.getLogger("streamproc.bench.librdkafka")
+_quiet.propagate = False
+_quiet.addHandler(logging.NullHandler())
 
 FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 
@@ -38,7 +44,7 @@ def produce_inputs(
     topic: str,
     count: int,
     encode: Callable[[dict[str, float]], bytes],
-    headers: list[tuple[str, bytes]] | None = None,
+    headers: list[tuple[str, str | bytes | None]] | None = None,
 ) -> None:
     """Produce ``count`` inputs (the iris rows in turn, keyed by index); return once all are acknowledged."""
     rows = iris_rows()
@@ -50,6 +56,7 @@ def produce_inputs(
             "batch.num.messages": 10000,
             "queue.buffering.max.messages": max(100_000, count),
             "enable.idempotence": True,
+            "logger": _quiet,
         }
     )
     for i in range(count):

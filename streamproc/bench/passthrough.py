@@ -42,7 +42,7 @@ def process(bootstrap: str, source: str, sink: str, count: int, max_seconds: flo
             if not batch:
                 continue
             for m in batch:
-                producer.produce(sink, m.value(), m.key(), partition=m.partition(), headers=m.headers())
+                producer.produce(sink, m.value(), m.key(), partition=m.partition() or 0, headers=m.headers())
             if producer.flush(30):
                 raise RuntimeError("outputs not acknowledged within 30 s")
             consumer.commit(asynchronous=True)

@@ -18,6 +18,7 @@ class BenchPlan:
     bridge_seconds: float  # WebSocket and RPC measured seconds
     dashboard_inputs: int
     dashboard_rate: float  # inputs per second produced while 10 dashboards listen
+    roundtrips: int = 300  # Kafka round trips without HTTP, one at a time
     partitions: int = 3
     batch_size: int = 256
     concurrency: tuple[int, ...] = (1, 16, 64)
@@ -40,10 +41,11 @@ PLANS = {
         bridge_seconds=2,
         dashboard_inputs=20,
         dashboard_rate=40,
+        roundtrips=50,
     ),
     "quick": BenchPlan(
         "quick",
-        messages=20_000,
+        messages=40_000,
         stream_repeats=1,
         naive_seconds=6,
         rest_seconds=4,
@@ -52,10 +54,11 @@ PLANS = {
         bridge_seconds=4,
         dashboard_inputs=100,
         dashboard_rate=50,
+        roundtrips=150,
     ),
     "full": BenchPlan(
         "full",
-        messages=60_000,
+        messages=100_000,
         stream_repeats=3,
         naive_seconds=10,
         rest_seconds=8,

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 BASELINE = "rest_model_service"
+YES_NO = {True: "yes", False: "no"}
+LABELS = (("streamproc", "streamproc REST bridge"), (BASELINE, "rest_model_service 0.6"))
 
 
 def write_json(results: dict[str, Any], path: Path) -> Path:
@@ -22,7 +24,7 @@ def _f(value: float | None, digits: int = 1) -> str:
 def _stream_rows(stream: dict[str, Any]) -> list[str]:
     naive = stream["naive"]["rate"]
     rows = [
-        ("streamproc worker (Faust, batched)", stream["streamproc"]["rate"]),
+        ("streamproc worker (Faust app, aiokafka batches)", stream["streamproc"]["rate"]),
         ("naive processor (aiokafka, predict + send_and_wait per message)", naive),
         ("pass-through ceiling (confluent-kafka, same bytes)", stream["passthrough"]["rate"]),
         (
@@ -49,22 +51,66 @@ def _rest_rows(rest: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _header(results: dict[str, Any]) -> str:
+    env = results["environment"]
+    return (
+        f"`{results['command']}` — {results['mode']} run, {results['finished_at']}, "
+        f"{env['cpus_usable']} CPUs ({env['cpu_model']}), Python {env['python']}, broker {env['broker']}, "
+        f"REST load from {env['rest_load_generator']}."
+    )
+
+
+def _bridge_rows(results: dict[str, Any]) -> list[str]:
+    ws, rpc, dash, kafka = (
+        results["websocket"],
+        results["rpc"],
+        results["dashboard"],
+        results["kafka_round_trip"],
+    )
+    rows = [
+        (
+            "Kafka round trip under every bridge (produce input → read output, no HTTP), concurrency 1",
+            kafka,
+            "–",
+        ),
+        (f"Socket.IO `prediction_request`, concurrency {ws['concurrency']}", ws, _f(ws["rps"], 0)),
+        (
+            f"ZeroRPC `iris_model_predict` (stock client), concurrency {rpc['concurrency']}",
+            rpc,
+            _f(rpc["rps"], 0),
+        ),
+        (
+            f"input produced → prediction at each of {dash['subscribers']} dashboards "
+            f"({dash['inputs']} inputs, {dash['received_fraction']:.0%} received)",
+            dash,
+            "–",
+        ),
+    ]
+    return [f"| {name} | {rps} | {_f(f['p50_ms'], 2)} | {_f(f['p99_ms'], 2)} |" for name, f, rps in rows]
+
+
+def _target_rows(results: dict[str, Any]) -> list[str]:
+    return [
+        f"| {t['target']} | `{t['ratio']}` | {_f(t['value'], 2)} | {t['goal']} | {YES_NO[t['met']]} |"
+        for t in results["targets"]
+    ]
+
+
 def markdown(results: dict[str, Any]) -> str:
-    env, stream, rest = results["environment"], results["stream"], results["rest"]
-    ws, rpc, dash = results["websocket"], results["rpc"], results["dashboard"]
+    stream, rest = results["stream"], results["rest"]
+    memory = ", ".join(f"{name} {_f(mib)}" for name, mib in results["memory_mib"].items())
     lines = [
-        f"`{results['command']}` — {results['mode']} run, {results['finished_at']}, {env['cpus_usable']} CPUs "
-        f"({env['cpu_model']}), Python {env['python']}, broker {env['broker']}, REST load from "
-        f"{env['rest_load_generator']}.",
+        _header(results),
         "",
-        f"**Stream throughput** ({stream['messages']:,} iris inputs produced in advance, {stream['partitions']} "
-        f"partitions, one process each; median of {stream['repeats']} run(s))",
+        f"**Stream throughput** ({stream['messages']:,} iris inputs produced in advance, "
+        f"{stream['partitions']} partitions, one process each; median of {stream['repeats']} run(s))",
         "",
         "| processor | predictions/s | vs naive |",
         "|---|---:|---:|",
         *_stream_rows(stream),
         "",
-        f"**REST request–reply** (closed loop, {rest['seconds']:g} s per level, median of {rest['rounds']} round(s))",
+        f"**REST request–reply** (closed loop, {rest['seconds']:g} s per level, "
+        f"median of {rest['rounds']} round(s))",
         "",
         "| concurrency | service | req/s | p50 ms | p95 ms | p99 ms | errors |",
         "|---:|---|---:|---:|---:|---:|---:|",
@@ -74,24 +120,15 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "| path | req/s | p50 ms | p99 ms |",
         "|---|---:|---:|---:|",
-        f"| Socket.IO `prediction_request`, concurrency {ws['concurrency']} | {_f(ws['rps'], 0)} "
-        f"| {_f(ws['p50_ms'], 2)} | {_f(ws['p99_ms'], 2)} |",
-        f"| ZeroRPC `iris_model_predict` (stock client), concurrency {rpc['concurrency']} | {_f(rpc['rps'], 0)} "
-        f"| {_f(rpc['p50_ms'], 2)} | {_f(rpc['p99_ms'], 2)} |",
-        f"| input produced → prediction at each of {dash['subscribers']} dashboards ({dash['inputs']} inputs, "
-        f"{dash['received_fraction']:.0%} received) | – | {_f(dash['p50_ms'], 2)} | {_f(dash['p99_ms'], 2)} |",
+        *_bridge_rows(results),
         "",
-        "**Peak resident memory (MiB)**: "
-        + ", ".join(f"{name} {_f(mib)}" for name, mib in results["memory_mib"].items()),
+        f"**Peak resident memory (MiB)**: {memory}",
         "",
         "**Targets**",
         "",
         "| target | ratio | value | goal | met |",
         "|---|---|---:|---|:---:|",
-        *[
-            f"| {t['target']} | `{t['ratio']}` | {_f(t['value'], 2)} | {t['goal']} | {'yes' if t['met'] else 'no'} |"
-            for t in results["targets"]
-        ],
+        *_target_rows(results),
     ]
     return "\n".join(lines) + "\n"
 

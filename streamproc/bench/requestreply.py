@@ -43,7 +43,7 @@ def start_services(ctx: BenchContext, settings: StreamprocSettings) -> dict[str,
     }
     for name in BRIDGES:
         ctx.children.spawn(name, tool("streamproc", "serve", name, "--port", ports[name]), env)
-    urls[BASELINE] = start_baseline(ctx.children, ctx.workdir, settings.state_dir, ports[BASELINE])
+    urls[BASELINE] = start_baseline(ctx.children, ctx.workdir, ctx.base.state_dir, ports[BASELINE])
     body = json.dumps(iris_rows()[0]).encode()
     for name in ("rest", BASELINE):
         ready_url = urls[name] + PREDICT_PATH
@@ -113,8 +113,14 @@ def bridge_figures(ctx: BenchContext, urls: dict[str, str], settings: Streamproc
         env=stack_env(settings),
         timeout=plan.dashboard_inputs / plan.dashboard_rate + 60,
     )
+    kafka = ctx.children.run_json(
+        "roundtrip",
+        python_module("streamproc.bench.roundtrip", plan.roundtrips),
+        env=stack_env(settings),
+        timeout=plan.roundtrips * 5 + 60,
+    )
     ctx.say(
         f"WebSocket c{c}: {websocket['rps']:.0f} req/s; RPC c{c}: {rpc['rps']:.0f} req/s; "
-        f"dashboard p50 {dashboard['p50_ms']:.1f} ms"
+        f"dashboard p50 {dashboard['p50_ms']:.1f} ms; Kafka round trip p50 {kafka['p50_ms']:.2f} ms"
     )
-    return {"websocket": websocket, "rpc": rpc, "dashboard": dashboard}
+    return {"websocket": websocket, "rpc": rpc, "dashboard": dashboard, "kafka_round_trip": kafka}

@@ -63,6 +63,7 @@ def start_baseline(children: Children, workdir: Path, state_dir: Path, port: int
 
 
 def installed_version(python: str) -> str:
+    """``rest_model_service X.Y.Z`` as installed for ``python``."""
     code = "import importlib.metadata as m; print(m.version('rest_model_service'))"
     result = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60)
-    return result.stdout.strip() or "unknown"
+    return f"rest_model_service {result.stdout.strip() or 'unknown'}"

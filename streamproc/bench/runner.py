@@ -23,6 +23,7 @@ from streamproc.bench.procs import Children, free_port
 from streamproc.bench.ratios import ratios, targets
 from streamproc.bench.requestreply import bridge_figures, rest_figures, start_services
 from streamproc.bench.rest_baseline import NAME as BASELINE
+from streamproc.bench.rest_baseline import baseline_python, installed_version
 from streamproc.bench.stream import WORKER, run_stream
 from streamproc.broker_probe import broker_answers
 from streamproc.errors import BrokerUnavailableError
@@ -101,7 +102,8 @@ def run_bench(
         "command": command,
         "finished_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "duration_s": round(time.monotonic() - started, 1),
-        "environment": environment(broker),
+        "environment": environment(broker)
+        | {"baseline": installed_version(baseline_python(settings.state_dir))},
         "plan": plan.as_dict(),
         "stream": stream,
         "rest": rest,

@@ -26,7 +26,7 @@ WORKER = "worker"
 
 
 def worker_command() -> list[str]:
-    return tool("faust", "-A", "streamproc.app", "worker", "--without-web", "-l", "warning")
+    return tool("faust", "-A", "streamproc.app", "worker", "--without-web", "-l", "info")
 
 
 def _prepare(ctx: BenchContext, settings: StreamprocSettings) -> dict[str, str]:
