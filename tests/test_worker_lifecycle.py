@@ -6,8 +6,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from tests.support.kafka_io import collect, produce_all
 from tests.support.stack import running_worker, settings_env, unique_settings
 
 FAUST = str(Path(sys.executable).parent / "faust")
+VERSICOLOR = {"sepal_length": 6.1, "sepal_width": 2.8, "petal_length": 4.7, "petal_width": 1.2}
 
 
 @pytest.mark.parametrize(
@@ -83,3 +86,64 @@ def test_environment_of_a_worker_names_its_prefix(kafka_bootstrap: str, tmp_path
     env = settings_env(settings)
     assert env["STREAMPROC_TOPIC_PREFIX"] == settings.topic_prefix
     assert env["STREAMPROC_BOOTSTRAP_SERVERS"] == kafka_bootstrap
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)  # polling interval
+
+
+def test_workers_joining_and_leaving_lose_nothing(kafka_bootstrap: str, tmp_path: Path) -> None:
+    """Partitions move twice under a steady stream (a join, then a graceful stop): every input is answered."""
+    settings = unique_settings(kafka_bootstrap, tmp_path / "state", worker_session_timeout=8)
+    run = uuid.uuid4().hex[:8]
+    sent: list[str] = []
+    stop_producing = threading.Event()
+    second_log = tmp_path / "second.log"
+    with running_worker(settings, tmp_path / "first.log") as first:
+        entry = read_catalog(settings)["iris_model"]
+        codec = Codecs(settings).for_schema(entry.input_avro_schema, entry.topics.inputs)
+        value = codec.encode(
+            {"sepal_length": 6.1, "sepal_width": 2.8, "petal_length": 4.7, "petal_width": 1.2}
+        )
+
+        def produce_steadily() -> None:
+            for wave in range(1200):  # at most 1200 waves of 50, about 60 s
+                if stop_producing.is_set():
+                    return
+                items = [(None, value, {"correlation_id": f"{run}-{wave}-{i}"}) for i in range(50)]
+                produce_all(kafka_bootstrap, entry.topics.inputs, items)
+                sent.extend(item[2]["correlation_id"] for item in items)
+                time.sleep(0.05)  # pacing of the load, not a readiness wait
+
+        producer = threading.Thread(target=produce_steadily)
+        producer.start()
+        try:
+            wait_for(lambda: len(sent) >= 500, 30, "the first inputs")
+            with running_worker(settings, second_log):
+                joined = "model iris_model: assigned"
+                wait_for(lambda: second_log.exists() and joined in second_log.read_text(), 60, "the join")
+                at_join = len(sent)
+                wait_for(lambda: len(sent) >= at_join + 500, 30, "inputs after the join")
+                processes.stop(first)  # graceful: revoke, flush, commit; the second takes every partition
+                at_leave = len(sent)
+                wait_for(lambda: len(sent) >= at_leave + 500, 30, "inputs after the leave")
+                stop_producing.set()
+                producer.join(30)
+                seen = collect_ids(kafka_bootstrap, entry.topics.outputs, run, expected=len(sent), timeout=90)
+        finally:
+            stop_producing.set()
+            producer.join(30)
+    missing = set(sent) - seen
+    assert not missing, f"{len(missing)} of {len(sent)} inputs never got an output"
+
+
+def collect_ids(bootstrap: str, topic: str, run: str, expected: int, timeout: float) -> set[str]:
+    wanted = lambda r: r.headers.get("correlation_id", "").startswith(run)  # noqa: E731
+    seen: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while len(seen) < expected and time.monotonic() < deadline:
+        seen = {r.headers["correlation_id"] for r in collect(bootstrap, [topic], wanted, 10 * expected, 5)}
+    return seen
