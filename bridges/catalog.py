@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Callable
 
 from confluent_kafka import KafkaError, TopicPartition
 
+from bridges.background import ReaderThread
 from streamproc.broker_probe import broker_answers
 from streamproc.catalog_record import CatalogEntry
 from streamproc.errors import BrokerUnavailableError, StreamprocError, UnknownModelError
@@ -104,18 +104,18 @@ def _apply(entries: dict[str, CatalogEntry], name: str, entry: CatalogEntry | No
         entries[name] = entry
 
 
-class ModelCatalog:
+class ModelCatalog(ReaderThread):
     """A live view of the catalog, updated by a background thread; read from the event loop."""
 
+    thread_name = "streamproc-catalog"
+
     def __init__(self, settings: StreamprocSettings, codecs: Codecs | None = None) -> None:
+        super().__init__()
         self.settings = settings
         self.codecs = codecs or Codecs(settings)
         self._entries: dict[str, CatalogEntry] = {}
         self._listeners: list[Callable[[CatalogEntry], None]] = []
         self._ready = asyncio.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def ready(self) -> bool:
@@ -144,21 +144,6 @@ class ModelCatalog:
         for entry in self.entries():
             callback(entry)
 
-    async def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._loop = asyncio.get_running_loop()
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="streamproc-catalog", daemon=True)
-        self._thread.start()
-
-    async def stop(self) -> None:
-        if self._thread is None:
-            return
-        self._stopping.set()
-        await asyncio.to_thread(self._thread.join, 10)
-        self._thread = None
-
     def _run(self) -> None:
         consumer = self._open()
         if consumer is None:
@@ -186,13 +171,6 @@ class ModelCatalog:
                 log.warning("catalog: %s; retrying", exc)
                 self._stopping.wait(1.0)
         return None
-
-    def _call(self, fn: Callable[..., None], *args: object) -> None:
-        assert self._loop is not None
-        try:
-            self._loop.call_soon_threadsafe(fn, *args)
-        except RuntimeError:  # loop closed while stopping
-            self._stopping.set()
 
     def _apply_changes(self, changes: list[Change], caught_up: bool) -> None:
         for name, entry in changes:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
-import threading
 from collections.abc import Callable
 from typing import Any
 
+from bridges.background import ReaderThread
 from bridges.catalog import ModelCatalog
 from bridges.reading import assign_at_end, poll_batch
 from streamproc import headers as h
@@ -26,17 +26,17 @@ log = logging.getLogger(__name__)
 Listener = Callable[[str, dict[str, Any], dict[str, Any]], None]
 
 
-class PredictionFeed:
+class PredictionFeed(ReaderThread):
+    thread_name = "streamproc-feed"
+
     def __init__(self, settings: StreamprocSettings, catalog: ModelCatalog) -> None:
+        super().__init__()
         self.settings = settings
         self.catalog = catalog
         self._listeners: list[Listener] = []
         self._models: dict[str, tuple[str, AvroCodec]] = {}  # outputs topic -> (model, codec)
         self._new_entries: queue.SimpleQueue[CatalogEntry] = queue.SimpleQueue()
         self._following: dict[str, asyncio.Event] = {}
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     def add_listener(self, callback: Listener) -> None:
         self._listeners.append(callback)
@@ -51,19 +51,9 @@ class PredictionFeed:
         return True
 
     async def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._loop = asyncio.get_running_loop()
-        self._stopping.clear()
-        self.catalog.add_listener(self._new_entries.put)
-        self._thread = threading.Thread(target=self._run, name="streamproc-feed", daemon=True)
-        self._thread.start()
-
-    async def stop(self) -> None:
-        if self._thread is not None:
-            self._stopping.set()
-            await asyncio.to_thread(self._thread.join, 10)
-            self._thread = None
+        if self._thread is None:
+            self.catalog.add_listener(self._new_entries.put)
+        await super().start()
 
     def _run(self) -> None:
         consumer = reader(self.settings)
@@ -71,8 +61,8 @@ class PredictionFeed:
             while not self._stopping.is_set():
                 self._follow_new_models(consumer)
                 events = [event for m in poll_batch(consumer, 0.1) if (event := self._event(m)) is not None]
-                if events and self._loop is not None:
-                    self._loop.call_soon_threadsafe(self._publish, events)
+                if events:
+                    self._call(self._publish, events)
         finally:
             consumer.close()
 
@@ -91,8 +81,7 @@ class PredictionFeed:
                 self._stopping.wait(1.0)
                 return
             self._models[topic] = (entry.qualified_name, codec)
-            if self._loop is not None:
-                self._loop.call_soon_threadsafe(self._mark_following, entry.qualified_name)
+            self._call(self._mark_following, entry.qualified_name)
 
     def _mark_following(self, qualified_name: str) -> None:
         self._following.setdefault(qualified_name, asyncio.Event()).set()

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
-import threading
 from typing import Any
 
+from bridges.background import ReaderThread
 from bridges.pending import PendingReplies
 from bridges.reading import assign_at_end, poll_batch
 from streamproc import headers as h
@@ -45,10 +45,13 @@ def error_from_record(record: ErrorRecord) -> MessageError:
     return cls(record.message, details=[FieldIssue(d.location, d.message) for d in record.details])
 
 
-class ReplyListener:
+class ReplyListener(ReaderThread):
+    thread_name = "streamproc-replies"
+
     def __init__(
         self, settings: StreamprocSettings, codecs: Codecs, instance_id: str, pending: PendingReplies
     ) -> None:
+        super().__init__()
         self.settings = settings
         self.codecs = codecs
         self._reply_to = instance_id.encode()
@@ -56,22 +59,6 @@ class ReplyListener:
         self._decoders: dict[str, tuple[bool, AvroCodec]] = {}  # topic -> (is_error_topic, codec)
         self._ready: dict[str, asyncio.Future[None]] = {}  # model -> assigned
         self._requests: queue.SimpleQueue[tuple[CatalogEntry, asyncio.Future[None]]] = queue.SimpleQueue()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    async def start(self) -> None:
-        if self._thread is None:
-            self._loop = asyncio.get_running_loop()
-            self._stopping.clear()
-            self._thread = threading.Thread(target=self._run, name="streamproc-replies", daemon=True)
-            self._thread.start()
-
-    async def stop(self) -> None:
-        if self._thread is not None:
-            self._stopping.set()
-            await asyncio.to_thread(self._thread.join, 10)
-            self._thread = None
 
     async def ensure(self, entry: CatalogEntry) -> None:
         """Return once replies for ``entry`` are being read (at once after the first time)."""
@@ -137,13 +124,6 @@ class ReplyListener:
     def _deliver(self, replies: list[tuple[str, Any]]) -> None:
         for correlation_id, result in replies:
             self._pending.resolve(correlation_id, result)
-
-    def _call(self, fn: Any, *args: Any) -> None:
-        assert self._loop is not None
-        try:
-            self._loop.call_soon_threadsafe(fn, *args)
-        except RuntimeError:
-            self._stopping.set()
 
 
 def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:

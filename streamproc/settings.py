@@ -41,6 +41,14 @@ class StreamprocSettings(BaseSettings):
     rpc_host: str = Field("127.0.0.1", description="RPC bridge bind address.")
     rpc_port: int = Field(4242, description="RPC bridge port.")
 
+    def environment(self) -> dict[str, str]:
+        """These settings as ``STREAMPROC_*`` variables for a child process (paths made absolute)."""
+        return {
+            f"STREAMPROC_{name.upper()}": str(value.resolve() if isinstance(value, Path) else value)
+            for name, value in self
+            if value is not None
+        }
+
     @property
     def catalog_topic(self) -> str:
         return f"{self.topic_prefix}.catalog"

@@ -64,7 +64,7 @@ class Stack:
         with log.open("ab") as out:
             process = subprocess.Popen(
                 [str(executable) if executable.exists() else args[0], *args[1:]],
-                env={**os.environ, **self.environment()},
+                env={**os.environ, **self.settings.environment()},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -72,15 +72,6 @@ class Stack:
         child = Child(name, process, log)
         self.children.append(child)
         return child
-
-    def environment(self) -> dict[str, str]:
-        s = self.settings
-        return {
-            "STREAMPROC_BOOTSTRAP_SERVERS": s.bootstrap_servers,
-            "STREAMPROC_TOPOLOGY": str(s.topology),
-            "STREAMPROC_TOPIC_PREFIX": s.topic_prefix,
-            "STREAMPROC_STATE_DIR": str(s.state_dir.resolve()),
-        }
 
     def wait_until(self, child: Child, ready: object, what: str, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout

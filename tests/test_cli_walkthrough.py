@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from streamproc.settings import StreamprocSettings
-from tests.support.stack import running_worker, settings_env, unique_settings
+from tests.support.stack import running_worker, unique_settings
 
 pytestmark = pytest.mark.broker
 STREAMPROC = str(Path(sys.executable).parent / "streamproc")
@@ -29,7 +29,7 @@ def fresh(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def cli(settings: StreamprocSettings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     import os
 
-    env = {**os.environ, **settings_env(settings)}
+    env = {**os.environ, **settings.environment()}
     return subprocess.run(
         [STREAMPROC, *args], input=stdin, capture_output=True, text=True, timeout=120, env=env
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.brokers import free_port
-from tests.support.stack import settings_env, unique_settings
+from tests.support.stack import unique_settings
 
 pytestmark = pytest.mark.broker
 STREAMPROC = str(Path(sys.executable).parent / "streamproc")
@@ -52,7 +52,7 @@ def test_run_brings_up_worker_and_bridges_and_ctrl_c_stops_them(kafka_bootstrap:
     ports = {"REST": free_port(), "WEBSOCKET": free_port(), "RPC": free_port()}
     env = {
         **os.environ,
-        **settings_env(settings),
+        **settings.environment(),
         **{f"STREAMPROC_{k}_PORT": str(v) for k, v in ports.items()},
     }
     run = subprocess.Popen(

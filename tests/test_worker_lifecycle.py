@@ -18,7 +18,7 @@ from bridges.catalog import read_catalog
 from streamproc.hosted import Codecs
 from tests.support import processes
 from tests.support.kafka_io import collect, produce_all
-from tests.support.stack import running_worker, settings_env, unique_settings
+from tests.support.stack import running_worker, unique_settings
 
 FAUST = str(Path(sys.executable).parent / "faust")
 VERSICOLOR = {"sepal_length": 6.1, "sepal_width": 2.8, "petal_length": 4.7, "petal_width": 1.2}
@@ -79,13 +79,6 @@ def test_a_killed_worker_loses_no_input(kafka_bootstrap: str, tmp_path: Path) ->
         seen = {r.headers["correlation_id"] for r in outputs}
         missing = total - len(seen)
         assert missing == 0, f"{missing} inputs never got an output\n{processes.tail(log)}"
-
-
-def test_environment_of_a_worker_names_its_prefix(kafka_bootstrap: str, tmp_path: Path) -> None:
-    settings = unique_settings(kafka_bootstrap, tmp_path)
-    env = settings_env(settings)
-    assert env["STREAMPROC_TOPIC_PREFIX"] == settings.topic_prefix
-    assert env["STREAMPROC_BOOTSTRAP_SERVERS"] == kafka_bootstrap
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:

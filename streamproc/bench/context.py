@@ -45,14 +45,3 @@ class BenchContext:
                 f"    batch_size: {self.plan.batch_size}\n"
             )
         return path
-
-
-def stack_env(settings: StreamprocSettings) -> dict[str, str]:
-    """The environment that makes a child process see ``settings``."""
-    return {
-        "STREAMPROC_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "STREAMPROC_TOPIC_PREFIX": settings.topic_prefix,
-        "STREAMPROC_TOPOLOGY": str(settings.topology),
-        "STREAMPROC_STATE_DIR": str(settings.state_dir),
-        "STREAMPROC_SCHEMAS_DIR": str(settings.schemas_dir),
-    }

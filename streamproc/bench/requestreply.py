@@ -11,7 +11,7 @@ import json
 import urllib.request
 from typing import Any
 
-from streamproc.bench.context import IRIS, BenchContext, stack_env
+from streamproc.bench.context import IRIS, BenchContext
 from streamproc.bench.data import iris_rows
 from streamproc.bench.procs import free_port, python_module, tool
 from streamproc.bench.rest_baseline import NAME as BASELINE
@@ -34,7 +34,7 @@ def http_ok(url: str, body: bytes | None = None) -> bool:
 
 def start_services(ctx: BenchContext, settings: StreamprocSettings) -> dict[str, str]:
     """Start the three bridges and the baseline; return once each answers a real prediction."""
-    env = stack_env(settings)
+    env = settings.environment()
     ports = {name: free_port() for name in (*BRIDGES, BASELINE)}
     urls = {
         "rest": f"http://127.0.0.1:{ports['rest']}",
@@ -110,13 +110,13 @@ def bridge_figures(ctx: BenchContext, urls: dict[str, str], settings: Streamproc
             plan.dashboard_inputs,
             plan.dashboard_rate,
         ),
-        env=stack_env(settings),
+        env=settings.environment(),
         timeout=plan.dashboard_inputs / plan.dashboard_rate + 60,
     )
     kafka = ctx.children.run_json(
         "roundtrip",
         python_module("streamproc.bench.roundtrip", plan.roundtrips),
-        env=stack_env(settings),
+        env=settings.environment(),
         timeout=plan.roundtrips * 5 + 60,
     )
     ctx.say(

@@ -11,7 +11,7 @@ import logging
 import statistics
 from typing import Any
 
-from streamproc.bench.context import BenchContext, stack_env
+from streamproc.bench.context import BenchContext
 from streamproc.bench.data import json_value, observe_outputs, produce_inputs
 from streamproc.bench.inprocess import model_ceiling, processor_ceiling
 from streamproc.bench.procs import python_module, tool
@@ -60,7 +60,7 @@ def _script(
 
 def _worker(ctx: BenchContext, settings: StreamprocSettings, outputs: str) -> dict[str, Any]:
     n = ctx.plan.messages
-    process = ctx.children.spawn(WORKER, worker_command(), stack_env(settings))
+    process = ctx.children.spawn(WORKER, worker_command(), settings.environment())
     span = observe_outputs(
         ctx.bootstrap, outputs, n, timeout=90 + n / 500, stop_early=lambda: process.poll() is not None
     )

@@ -18,17 +18,6 @@ from tests.support.brokers import say
 REFERENCE_MODELS = ("iris_model", "diabetes_model")
 
 
-def settings_env(settings: StreamprocSettings) -> dict[str, str]:
-    """The environment that makes a subprocess see ``settings``."""
-    return {
-        "STREAMPROC_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "STREAMPROC_TOPIC_PREFIX": settings.topic_prefix,
-        "STREAMPROC_TOPOLOGY": str(settings.topology),
-        "STREAMPROC_STATE_DIR": str(settings.state_dir),
-        "STREAMPROC_WORKER_SESSION_TIMEOUT": str(settings.worker_session_timeout),
-    }
-
-
 def unique_settings(bootstrap: str, state_dir: Path, **overrides: object) -> StreamprocSettings:
     prefix = f"sp{uuid.uuid4().hex[:8]}"
     return StreamprocSettings(
@@ -61,7 +50,7 @@ def running_worker(
 ) -> Iterator[subprocess.Popen[bytes]]:
     args = ["faust", "-A", "streamproc.app", "worker", "--without-web", "-l", "info"]
     say(f"starting a streamproc worker for prefix {settings.topic_prefix} (log {log})")
-    worker = processes.start(args, settings_env(settings), log)
+    worker = processes.start(args, settings.environment(), log)
     try:
         wait_for_models(settings, models, timeout=120, worker=worker)
     except Exception as exc:
