@@ -126,7 +126,7 @@ class LocalKafka:
         return props
 
     def _format(self, java: str, classpath: str, props: Path) -> None:
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = new_cluster_id()
         cmd = [
             java,
             "-Xmx256m",
@@ -157,6 +157,14 @@ class LocalKafka:
             if path.exists():
                 return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
         return "(no broker log)"
+
+
+def new_cluster_id() -> str:
+    """URL-safe base64 of a random UUID (22 chars), never with a leading '-' that reads as an option."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _alive(pid: int) -> bool:
