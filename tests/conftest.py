@@ -11,9 +11,23 @@ from bridges.catalog import ModelCatalog
 from bridges.predictions import PredictionFeed
 from bridges.requester import Requester
 from streamproc.settings import StreamprocSettings
-from tests.support.brokers import provide_broker
+from tests.support.brokers import provide_broker, report_through
 from tests.support.stack import running_worker, unique_settings
 from tests.support.topics import create_topic, unique_name
+
+
+@pytest.hookimpl(trylast=True)  # after the terminal reporter is registered
+def pytest_configure(config: pytest.Config) -> None:
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if terminal is None or capture is None:
+        return
+
+    def write(line: str) -> None:
+        with capture.global_and_fixture_disabled():  # fixtures run while output is being captured
+            terminal.write_line(f"\n{line}", bold=True)
+
+    report_through(write)
 
 
 @pytest.fixture(scope="session")

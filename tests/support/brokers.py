@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,10 +20,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_reporter: Callable[[str], None] | None = None
+
+
+def report_through(write_line: Callable[[str], None]) -> None:
+    """Send progress lines to pytest's terminal reporter, which output capturing does not swallow."""
+    global _reporter
+    _reporter = write_line
+
+
 def say(message: str) -> None:
-    """Show progress in `make test` output even though pytest captures fixture output."""
-    sys.__stderr__.write(f"\n[streamproc tests] {message}\n")
-    sys.__stderr__.flush()
+    """Show progress (broker and worker start-up) in the `make test` output."""
+    line = f"[streamproc tests] {message}"
+    if _reporter is not None:
+        _reporter(line)
+    else:
+        sys.__stderr__.write(line + "\n")
 
 
 def _docker_answers() -> bool:
