@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from streamproc.settings import StreamprocSettings
+from tests.support.kafka_io import collect
 from tests.support.stack import running_worker, unique_settings
 
 pytestmark = pytest.mark.broker
@@ -105,3 +106,34 @@ def test_openapi_file_lists_the_catalog_models(fresh: StreamprocSettings, tmp_pa
     body = document["components"]["schemas"][body_ref.rsplit("/", 1)[1]]
     assert set(body["required"]) == {"sepal_length", "sepal_width", "petal_length", "petal_width"}
     assert "/api/models/diabetes_model/prediction" in document["paths"]
+
+
+def test_replay_resends_failed_inputs_with_their_key_and_content_type(fresh: StreamprocSettings) -> None:
+    bad = '{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": -7, "petal_width": 0.2, "run": "replay"}'
+    assert cli(fresh, "send", "iris_model", "--json", "--key", "replay-me", stdin=bad + "\n").returncode == 0
+    inputs = f"{fresh.topic_prefix}.iris_model.0.1.inputs"
+    ours = lambda r: r.value == bad.encode()  # noqa: E731
+    assert len(collect(fresh.bootstrap_servers, [inputs], ours, 1, 30)) == 1
+    assert collect(fresh.bootstrap_servers, [f"{fresh.topic_prefix}.iris_model.0.1.errors"],
+                   lambda r: r.value.find(b"replay-me") >= 0, 1, 60)  # fmt: skip
+
+    dry = cli(fresh, "replay", "iris_model", "--dry-run", "--timeout", "3")
+    assert dry.returncode == 0 and "would replay" in dry.stdout
+    none = cli(fresh, "replay", "iris_model", "--dry-run", "--error-type", "MODEL_ERROR", "--timeout", "3")
+    assert (
+        none.returncode == 0
+        and "would replay" not in none.stdout
+        and "would replay 0 input(s)" in none.stderr
+    )
+    done = cli(fresh, "replay", "iris_model", "--timeout", "3")
+    assert done.returncode == 0, done.stderr
+    replayed_from = {line.split()[1] for line in done.stdout.splitlines() if line.startswith("replaying")}
+    assert replayed_from == {line.split()[2] for line in dry.stdout.splitlines() if line.startswith("would")}
+
+    copies = collect(fresh.bootstrap_servers, [inputs], ours, 2, 30)
+    assert len(copies) == 2
+    assert all(c.key == b"replay-me" and c.headers["content-type"] == "application/json" for c in copies)
+    again = cli(fresh, "replay", "iris_model", "--dry-run", "--timeout", "3")
+    assert not replayed_from & {
+        line.split()[2] for line in again.stdout.splitlines() if line.startswith("would")
+    }

@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     "topics": "streamproc.cli.topics:topics",
     "send": "streamproc.cli.send:send",
     "receive": "streamproc.cli.receive:receive",
+    "replay": "streamproc.cli.replay:replay",
     "serve": "streamproc.cli.serve:serve",
     "openapi": "streamproc.cli.serve:openapi",
     "schemas": "streamproc.cli.schemas:schemas",
