@@ -88,3 +88,16 @@ async def feed(catalog: ModelCatalog, stack_settings: StreamprocSettings) -> Asy
         assert await prediction_feed.wait_following(model, 30), f"the feed never followed {model}"
     yield prediction_feed
     await prediction_feed.stop()
+
+
+@pytest.fixture(scope="session")
+async def websocket_url(
+    stack_settings: StreamprocSettings, catalog: ModelCatalog, requester: Requester, feed: PredictionFeed
+) -> AsyncIterator[str]:
+    """A WebSocket bridge (Socket.IO and the UI) on a free port, over the shared worker."""
+    from bridges.websocket.server import build_websocket_app
+    from bridges.websocket.service import running_app
+
+    app = build_websocket_app(stack_settings, catalog, requester, feed)
+    async with running_app(app, "127.0.0.1", 0) as url:
+        yield url

@@ -69,19 +69,10 @@ class Inbox:
         return next((name, data) for name, data in events if data.get("correlation_id") == correlation_id)
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def bridge_url(
-    stack_settings: StreamprocSettings, catalog: ModelCatalog, requester: Requester, feed: PredictionFeed
-) -> AsyncIterator[str]:
-    app = build_websocket_app(stack_settings, catalog, requester, feed)
-    async with running_app(app, "127.0.0.1", 0) as url:
-        yield url
-
-
 @pytest_asyncio.fixture(loop_scope="session")
-async def client(bridge_url: str) -> AsyncIterator[socketio.AsyncClient]:
+async def client(websocket_url: str) -> AsyncIterator[socketio.AsyncClient]:
     sio = socketio.AsyncClient()
-    await sio.connect(bridge_url, transports=["websocket"], wait_timeout=10)
+    await sio.connect(websocket_url, transports=["websocket"], wait_timeout=10)
     yield sio
     await sio.disconnect()
 
@@ -293,11 +284,14 @@ def _produce_json(
 
 @pytest.mark.broker
 async def test_only_subscribers_of_a_model_get_its_predictions(
-    bridge_url: str, client: socketio.AsyncClient, stack_settings: StreamprocSettings, catalog: ModelCatalog
+    websocket_url: str,
+    client: socketio.AsyncClient,
+    stack_settings: StreamprocSettings,
+    catalog: ModelCatalog,
 ) -> None:
     inputs_topic = catalog.get("iris_model").topics.inputs
     other = socketio.AsyncClient()
-    await other.connect(bridge_url, transports=["websocket"], wait_timeout=10)
+    await other.connect(websocket_url, transports=["websocket"], wait_timeout=10)
     try:
         subscribed = Inbox(client, ("prediction",))
         other_inbox = Inbox(other, ("prediction",))
@@ -332,15 +326,15 @@ async def test_subscribing_to_an_unknown_model_is_refused(client: socketio.Async
 
 
 @pytest.mark.broker
-async def test_model_routes_are_served_for_the_ui(bridge_url: str) -> None:
+async def test_model_routes_are_served_for_the_ui(websocket_url: str) -> None:
     import aiohttp
 
     async with aiohttp.ClientSession() as session:
-        async with session.get(f"{bridge_url}/api/models") as response:
+        async with session.get(f"{websocket_url}/api/models") as response:
             models = (await response.json())["models"]
-        async with session.get(f"{bridge_url}/api/models/iris_model/metadata") as response:
+        async with session.get(f"{websocket_url}/api/models/iris_model/metadata") as response:
             metadata = await response.json()
-        async with session.get(f"{bridge_url}/") as response:
+        async with session.get(f"{websocket_url}/") as response:
             index = await response.text()
     assert {"iris_model", "diabetes_model"} <= {m["qualified_name"] for m in models}
     assert set(metadata["input_schema"]["properties"]) == {

@@ -21,10 +21,6 @@ from confluent_kafka import Producer
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bridges.catalog import ModelCatalog
-from bridges.predictions import PredictionFeed
-from bridges.requester import Requester
-from bridges.websocket.server import build_websocket_app
-from bridges.websocket.service import running_app
 from streamproc.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID
 from streamproc.settings import StreamprocSettings
 
@@ -46,15 +42,6 @@ WAIT_MS = 30_000
 WAVES = (6, 14, 22, 12, 28, 18, 9, 16)
 
 pytestmark = [pytest.mark.broker, pytest.mark.browser]
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def ui_url(
-    stack_settings: StreamprocSettings, catalog: ModelCatalog, requester: Requester, feed: PredictionFeed
-) -> AsyncIterator[str]:
-    app = build_websocket_app(stack_settings, catalog, requester, feed)
-    async with running_app(app, "127.0.0.1", 0) as url:
-        yield url
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -85,8 +72,8 @@ async def screenshot(page: Page, name: str) -> Path:
     return path
 
 
-async def test_models_and_model_pages_show_the_catalog(page: Page, ui_url: str) -> None:
-    await page.goto(f"{ui_url}/")
+async def test_models_and_model_pages_show_the_catalog(page: Page, websocket_url: str) -> None:
+    await page.goto(f"{websocket_url}/")
     iris_card = page.locator('[data-testid=model-card][data-model="iris_model"]')
     await expect(iris_card).to_be_visible(timeout=WAIT_MS)
     await expect(page.locator('[data-testid=model-card][data-model="diabetes_model"]')).to_be_visible()
@@ -105,8 +92,8 @@ async def test_models_and_model_pages_show_the_catalog(page: Page, ui_url: str) 
     await screenshot(page, "websocket-ui-model.png")
 
 
-async def test_predict_form_validates_inline_and_shows_the_prediction(page: Page, ui_url: str) -> None:
-    await page.goto(f"{ui_url}/#/models/iris_model/predict")
+async def test_predict_form_validates_inline_and_shows_the_prediction(page: Page, websocket_url: str) -> None:
+    await page.goto(f"{websocket_url}/#/models/iris_model/predict")
     await expect(page.get_by_test_id("predict-form")).to_be_visible(timeout=WAIT_MS)
     await expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=WAIT_MS)
     # labels come from the schema's titles
@@ -155,9 +142,9 @@ async def _total(page: Page) -> int:
 
 
 async def test_dashboard_updates_as_predictions_arrive(
-    page: Page, ui_url: str, stack_settings: StreamprocSettings, catalog: ModelCatalog
+    page: Page, websocket_url: str, stack_settings: StreamprocSettings, catalog: ModelCatalog
 ) -> None:
-    await page.goto(f"{ui_url}/#/models/iris_model/dashboard")
+    await page.goto(f"{websocket_url}/#/models/iris_model/dashboard")
     await expect(page.get_by_test_id("subscription-status")).to_have_text("subscribed", timeout=WAIT_MS)
     rows = page.get_by_test_id("prediction-row")
     before = await _total(page)

@@ -49,6 +49,11 @@ STATIC_DIR = Path(__file__).parent / "static"
 NAMESPACE = "/"
 
 METRICS_PATH = "/metrics"
+BAD_SUBSCRIPTION = {
+    "ok": False,
+    "type": "DESERIALIZATION_ERROR",
+    "message": "Expected {model_qualified_name}.",
+}
 
 # The one table from domain errors to ``prediction_error.type``; first matching class wins.
 ERROR_TYPES: tuple[tuple[type[Exception], str], ...] = (
@@ -223,11 +228,7 @@ class WebSocketBridge:
     async def on_subscribe(self, sid: str, data: Any) -> dict[str, Any]:
         qualified_name = _subscription_model(data)
         if qualified_name is None:
-            return {
-                "ok": False,
-                "type": "DESERIALIZATION_ERROR",
-                "message": "Expected {model_qualified_name}.",
-            }
+            return dict(BAD_SUBSCRIPTION)
         try:
             self.catalog.get(qualified_name)
         except StreamprocError as exc:
@@ -238,11 +239,7 @@ class WebSocketBridge:
     async def on_unsubscribe(self, sid: str, data: Any) -> dict[str, Any]:
         qualified_name = _subscription_model(data)
         if qualified_name is None:
-            return {
-                "ok": False,
-                "type": "DESERIALIZATION_ERROR",
-                "message": "Expected {model_qualified_name}.",
-            }
+            return dict(BAD_SUBSCRIPTION)
         await self.sio.leave_room(sid, room_for(qualified_name))
         return {"ok": True, "model_qualified_name": qualified_name}
 
