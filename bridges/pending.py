@@ -9,7 +9,6 @@ from typing import Any
 
 @dataclass
 class ReplyCounters:
-    delivered: int = 0
     timeouts: int = 0
     late: int = 0  # replies that arrived after their caller gave up (or were never ours to answer)
 
@@ -36,7 +35,6 @@ class PendingReplies:
         if future is None or future.done():
             self.counters.late += 1
             return
-        self.counters.delivered += 1
         if isinstance(result, BaseException):
             future.set_exception(result)
         else:

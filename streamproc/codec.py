@@ -11,7 +11,6 @@ registry when one is configured) and projects the writer's record onto the codec
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from io import BytesIO
 from typing import Any
 
@@ -60,9 +59,6 @@ class AvroCodec:
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
             raise ModelError(f"record does not fit Avro schema {self.name}: {exc}") from exc
         return buf.getvalue()
-
-    def encode_many(self, records: Iterable[dict[str, Any]]) -> list[bytes]:
-        return [self.encode(record) for record in records]
 
     def _writer_for(self, data: bytes) -> tuple[Any, int]:
         """Writer schema (parsed) and body offset of a framed value."""

@@ -11,8 +11,6 @@ from typing import Any
 
 from fastavro import parse_schema
 
-from streamproc.errors import ConfigurationError
-
 _PROMOTIONS = {
     "int": {"long", "float", "double"},
     "long": {"float", "double"},
@@ -23,14 +21,6 @@ _PROMOTIONS = {
 _NAMED = {"record", "enum", "fixed", "error"}
 
 
-class IncompatibleSchemaError(ConfigurationError):
-    """A new schema cannot read data written with a committed one."""
-
-    def __init__(self, message: str, problems: list[str]) -> None:
-        super().__init__(message)
-        self.problems = problems
-
-
 def incompatibilities(reader: Any, writer: Any) -> list[str]:
     """Every reason ``reader`` cannot read data written with ``writer`` (empty list: compatible)."""
     r_named: dict[str, Any] = {}
@@ -38,17 +28,6 @@ def incompatibilities(reader: Any, writer: Any) -> list[str]:
     r = parse_schema(reader, named_schemas=r_named, _write_hint=False)
     w = parse_schema(writer, named_schemas=w_named, _write_hint=False)
     return _Checker(r_named, w_named).check(r, w, "")
-
-
-def can_read(reader: Any, writer: Any) -> bool:
-    return not incompatibilities(reader, writer)
-
-
-def require_compatible(reader: Any, writer: Any, what: str) -> None:
-    """Raise IncompatibleSchemaError listing the problems when ``reader`` cannot read ``writer`` data."""
-    problems = incompatibilities(reader, writer)
-    if problems:
-        raise IncompatibleSchemaError(f"{what}: " + "; ".join(problems), problems)
 
 
 def _type_name(schema: Any) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +14,8 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from streamproc.processes import terminate
 
 BIN = Path(sys.executable).parent
 RESULT_PREFIX = "BENCH_JSON "
@@ -106,7 +107,7 @@ class Children:
     def stop(self, name: str, grace: float = 10.0) -> None:
         process = self._running.pop(name, None)
         if process is not None:
-            _terminate(process, grace)
+            terminate(process, grace)
 
     def stop_all(self) -> None:
         for name in reversed(list(self._running)):
@@ -117,16 +118,3 @@ class Children:
         if not path.exists():
             return "(no log)"
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _terminate(process: subprocess.Popen[bytes], grace: float) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    except ProcessLookupError:
-        pass

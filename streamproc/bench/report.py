@@ -8,7 +8,6 @@ from typing import Any
 
 BASELINE = "rest_model_service"
 YES_NO = {True: "yes", False: "no"}
-LABELS = (("streamproc", "streamproc REST bridge"), (BASELINE, "rest_model_service 0.6"))
 
 
 def write_json(results: dict[str, Any], path: Path) -> Path:

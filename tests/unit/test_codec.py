@@ -60,11 +60,6 @@ def test_decodes_what_another_producer_wrote(iris_codec: AvroCodec) -> None:
     assert iris_codec.decode(single_object(iris_codec.schema, SETOSA)) == SETOSA
 
 
-def test_encode_many_matches_encode(iris_codec: AvroCodec) -> None:
-    records = [SETOSA, {**SETOSA, "sepal_length": 7.0}]
-    assert iris_codec.encode_many(records) == [iris_codec.encode(r) for r in records]
-
-
 def test_older_writer_is_projected_onto_reader() -> None:
     store = SchemaStore([V1])
     reader = AvroCodec(V2, store)
