@@ -31,11 +31,9 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
     app = StreamprocApp(
         f"{settings.topic_prefix}.worker",
         broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
-        key_serializer="raw",
-        value_serializer="raw",
-        consumer_auto_offset_reset="earliest",
-        producer_acks=-1,
-        broker_commit_interval=1.0,
+        producer_acks=-1,  # the catalog records
+        # Faust's own consumer reads no topic (each model has its ModelConsumer), but its idle group
+        # membership still has to expire quickly when a worker dies, or a restarted one waits for it.
         broker_session_timeout=settings.worker_session_timeout,
         broker_heartbeat_interval=min(3.0, settings.worker_session_timeout / 3),
         web_host="127.0.0.1",
