@@ -13,14 +13,14 @@ from collections.abc import Callable
 
 from confluent_kafka import KafkaError, TopicPartition
 
-from bridges.background import ReaderThread
-from streamproc.broker_probe import broker_answers
-from streamproc.catalog_record import CatalogEntry
+from bridges.readers import ReaderThread
 from streamproc.errors import BrokerUnavailableError, StreamprocError, UnknownModelError
-from streamproc.hosted import Codecs
-from streamproc.kafka_clients import reader
+from streamproc.kafka.admin import catalog_topic_spec, ensure_topics
+from streamproc.kafka.clients import reader
+from streamproc.kafka.probe import broker_answers
 from streamproc.settings import StreamprocSettings
-from streamproc.topic_admin import catalog_topic_spec, ensure_topics
+from streamproc.wire.catalog_record import CatalogEntry
+from streamproc.wire.codec_factory import Codecs
 
 log = logging.getLogger(__name__)
 Change = tuple[str, CatalogEntry | None]  # (qualified name, entry or None when deleted)

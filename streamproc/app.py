@@ -9,10 +9,11 @@ from __future__ import annotations
 import sys
 
 from streamproc.errors import StreamprocError
-from streamproc.hosted import Codecs, host_topology
 from streamproc.settings import StreamprocSettings
-from streamproc.topology import load_topology
-from streamproc.worker import build_app
+from streamproc.wire.codec_factory import Codecs
+from streamproc.worker.faust_app import build_app
+from streamproc.worker.hosting import host_topology
+from streamproc.worker.topology import load_topology
 
 settings = StreamprocSettings()
 codecs = Codecs(settings)

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 
 from bridges.catalog import ModelCatalog
-from bridges.predictions import PredictionFeed
-from bridges.requester import Requester
+from bridges.feed import PredictionFeed
+from bridges.requestreply.requester import Requester
 from streamproc.settings import StreamprocSettings
 from tests.support.brokers import provide_broker, report_through
 from tests.support.stack import running_worker, unique_settings

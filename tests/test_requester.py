@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bridges.requester import Requester
+from bridges.requestreply.requester import Requester
 from streamproc.errors import PayloadTooLargeError, ReplyTimeoutError, SchemaError, UnknownModelError
 
 pytestmark = pytest.mark.broker

@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sklearn.datasets import load_diabetes, load_iris
 
 from bridges.catalog import ModelCatalog
-from bridges.requester import Requester
+from bridges.requestreply.requester import Requester
 from bridges.rest.app import build_rest_app
 from bridges.rest.service import RestBridge
 from streamproc.reference_models.diabetes import DiabetesModel

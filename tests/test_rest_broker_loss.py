@@ -11,9 +11,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bridges.catalog import ModelCatalog
-from bridges.requester import Requester
+from bridges.requestreply.requester import Requester
 from bridges.rest.app import build_rest_app
-from streamproc.localkafka import LocalKafka
+from streamproc.dev.localkafka import LocalKafka
 from streamproc.settings import REPO_ROOT, StreamprocSettings
 from tests.support.brokers import free_port
 from tests.support.catalog import publish_unserved

@@ -10,11 +10,11 @@ import uuid
 import pytest
 
 from bridges.catalog import read_catalog
-from streamproc.error_record import ErrorRecord
-from streamproc.hosted import Codecs
 from streamproc.reference_models.diabetes import DiabetesModel
 from streamproc.reference_models.iris import IrisModel
 from streamproc.settings import StreamprocSettings
+from streamproc.wire.codec_factory import Codecs
+from streamproc.wire.error_record import ErrorRecord
 from tests.support.kafka_io import Record, collect, produce_all
 
 pytestmark = pytest.mark.broker

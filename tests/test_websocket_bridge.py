@@ -23,13 +23,13 @@ import socketio
 from confluent_kafka import Producer
 
 from bridges.catalog import ModelCatalog
-from bridges.predictions import PredictionFeed
-from bridges.requester import Requester
+from bridges.feed import PredictionFeed
+from bridges.requestreply.requester import Requester
 from bridges.websocket.fanout import ClientBuffer, Fanout
 from bridges.websocket.server import build_websocket_app
 from bridges.websocket.service import running_app, serve_websocket
-from streamproc.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID
 from streamproc.settings import StreamprocSettings
+from streamproc.wire.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID
 from tests.support.catalog import publish_unserved
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}

@@ -21,8 +21,8 @@ from confluent_kafka import Producer
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bridges.catalog import ModelCatalog
-from streamproc.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID
 from streamproc.settings import StreamprocSettings
+from streamproc.wire.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bridges.catalog import read_catalog
-from streamproc.hosted import Codecs
+from streamproc.wire.codec_factory import Codecs
 from tests.support import processes
 from tests.support.kafka_io import collect, produce_all
 from tests.support.stack import running_worker, unique_settings

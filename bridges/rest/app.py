@@ -24,7 +24,7 @@ from streamproc.settings import StreamprocSettings
 
 if TYPE_CHECKING:
     from bridges.catalog import ModelCatalog
-    from bridges.requester import Requester
+    from bridges.requestreply.requester import Requester
 
 log = logging.getLogger(__name__)
 

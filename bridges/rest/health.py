@@ -13,7 +13,7 @@ from aiohttp import web
 
 if TYPE_CHECKING:
     from bridges.catalog import ModelCatalog
-    from bridges.requester import Requester
+    from bridges.requestreply.requester import Requester
 
 HEALTH_PATH = "/api/health"
 READY_PATH = "/api/health/ready"

@@ -13,7 +13,7 @@ from typing import Any
 import streamproc
 from bridges.rest.errors import PREDICTION_ERROR_STATUSES
 from bridges.rest.oas30 import SchemaConverter, component_name
-from streamproc.catalog_record import CatalogEntry
+from streamproc.wire.catalog_record import CatalogEntry
 
 OPENAPI_VERSION = "3.0.3"
 DEFAULT_TITLE = "streamproc REST bridge"

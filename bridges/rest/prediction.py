@@ -15,7 +15,7 @@ from bridges.rest.validation import parse_json_body, validate_input
 
 if TYPE_CHECKING:
     from bridges.catalog import ModelCatalog
-    from bridges.requester import Requester
+    from bridges.requestreply.requester import Requester
 
 PREDICTION_PATH = "/api/models/{qualified_name}/prediction"
 

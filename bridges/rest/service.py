@@ -7,7 +7,7 @@ import asyncio
 from aiohttp import web
 
 from bridges.catalog import ModelCatalog
-from bridges.requester import Requester
+from bridges.requestreply.requester import Requester
 from bridges.rest.app import build_rest_app
 from streamproc.settings import StreamprocSettings
 

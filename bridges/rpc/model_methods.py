@@ -54,7 +54,7 @@ class CatalogView(Protocol):
 
 
 class Predictor(Protocol):
-    """What these methods need from ``bridges.requester.Requester``."""
+    """What these methods need from ``bridges.requestreply.requester.Requester``."""
 
     async def predict(
         self,

@@ -7,7 +7,7 @@ import contextlib
 import logging
 
 from bridges.catalog import ModelCatalog
-from bridges.requester import Requester
+from bridges.requestreply.requester import Requester
 from bridges.rpc.model_methods import SERVICE_NAME, ModelMethods
 from bridges.rpc.server import RpcServer
 from streamproc.settings import StreamprocSettings

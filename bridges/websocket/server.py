@@ -29,8 +29,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 
 from bridges.catalog import ModelCatalog
-from bridges.predictions import PredictionFeed
-from bridges.requester import Requester
+from bridges.feed import PredictionFeed
+from bridges.requestreply.requester import Requester
 from bridges.rest.models import model_routes
 from bridges.websocket.fanout import DEFAULT_BUFFER_SIZE, Fanout
 from streamproc.errors import (

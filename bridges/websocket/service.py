@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from bridges.catalog import ModelCatalog
-from bridges.predictions import PredictionFeed
-from bridges.requester import Requester
+from bridges.feed import PredictionFeed
+from bridges.requestreply.requester import Requester
 from bridges.websocket.server import build_websocket_app
 from streamproc.settings import StreamprocSettings
 

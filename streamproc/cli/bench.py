@@ -27,9 +27,9 @@ from streamproc.settings import StreamprocSettings
 def bench(settings: StreamprocSettings, size: str, output: Path | None, results_dir: Path) -> None:
     """Start a broker (unless STREAMPROC_BOOTSTRAP_SERVERS is set), a worker, the bridges and the baselines,
     and measure stream throughput, REST/WebSocket/RPC request-reply and peak memory."""
-    from streamproc.bench.plan import PLANS
-    from streamproc.bench.report import markdown, write_all
-    from streamproc.bench.runner import BenchFailed, run_bench
+    from streamproc.dev.bench.plan import PLANS
+    from streamproc.dev.bench.report import markdown, write_all
+    from streamproc.dev.bench.runner import BenchFailed, run_bench
 
     command = "streamproc " + shlex.join(sys.argv[1:])
     configured = "bootstrap_servers" in settings.model_fields_set

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from streamproc.catalog_record import CatalogEntry
 from streamproc.errors import StreamprocError
 from streamproc.settings import StreamprocSettings
+from streamproc.wire.catalog_record import CatalogEntry
 
 
 def catalog_entry(settings: StreamprocSettings, model: str) -> CatalogEntry:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
+from streamproc.dev.localkafka import LocalKafka
+from streamproc.dev.localkafka.jars import ensure_jars
 from streamproc.errors import StreamprocError
-from streamproc.localkafka import LocalKafka
-from streamproc.localkafka.jars import ensure_jars
 from streamproc.settings import StreamprocSettings
 
 

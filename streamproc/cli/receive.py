@@ -14,12 +14,12 @@ from typing import Any
 import click
 from confluent_kafka import Consumer, Message
 
-from streamproc import headers as h
 from streamproc.cli.common import catalog_entry
 from streamproc.errors import StreamprocError
-from streamproc.hosted import Codecs
 from streamproc.settings import StreamprocSettings
-from streamproc.topics import ERRORS, OUTPUTS
+from streamproc.wire import headers as h
+from streamproc.wire.codec_factory import Codecs
+from streamproc.wire.topics import ERRORS, OUTPUTS
 
 
 @click.command()

@@ -14,14 +14,14 @@ from collections.abc import Iterator
 import click
 from confluent_kafka import Consumer, Message, TopicPartition
 
-from streamproc import headers as h
-from streamproc.catalog_record import CatalogEntry
 from streamproc.cli.common import catalog_entry
-from streamproc.error_record import ErrorRecord
 from streamproc.errors import StreamprocError
-from streamproc.hosted import Codecs
-from streamproc.kafka_clients import producer
+from streamproc.kafka.clients import producer
 from streamproc.settings import StreamprocSettings
+from streamproc.wire import headers as h
+from streamproc.wire.catalog_record import CatalogEntry
+from streamproc.wire.codec_factory import Codecs
+from streamproc.wire.error_record import ErrorRecord
 
 ERROR_TYPES = ("DESERIALIZATION_ERROR", "SCHEMA_ERROR", "MODEL_ERROR")
 

@@ -7,10 +7,10 @@ import time
 
 import click
 
+from streamproc.dev.stack import Stack, http_ok, log_mentions
 from streamproc.errors import StreamprocError
+from streamproc.kafka.admin import ensure_topics
 from streamproc.settings import StreamprocSettings
-from streamproc.stack import Stack, http_ok, log_mentions
-from streamproc.topic_admin import ensure_topics
 
 
 @click.command()
@@ -40,9 +40,10 @@ def run(settings: StreamprocSettings, bridges: bool) -> None:
 
 def _start(stack: Stack, settings: StreamprocSettings, bridges: bool) -> None:
     from bridges.catalog import read_catalog
-    from streamproc.hosted import Codecs, host_topology
-    from streamproc.topology import load_topology
-    from streamproc.worker import topology_topic_specs
+    from streamproc.wire.codec_factory import Codecs
+    from streamproc.worker.hosting import host_topology
+    from streamproc.worker.provisioning import topology_topic_specs
+    from streamproc.worker.topology import load_topology
 
     click.echo(f"Kafka      {stack.ensure_broker()}")
     hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))

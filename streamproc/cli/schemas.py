@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from streamproc.avro import committed
 from streamproc.settings import StreamprocSettings
+from streamproc.wire.avro import committed
 
 
 def _settings(ctx: click.Context) -> StreamprocSettings:

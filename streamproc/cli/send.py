@@ -11,12 +11,12 @@ from typing import IO
 import click
 from tqdm import tqdm
 
-from streamproc import headers as h
 from streamproc.cli.common import catalog_entry
 from streamproc.errors import StreamprocError
-from streamproc.hosted import Codecs
-from streamproc.kafka_clients import producer
+from streamproc.kafka.clients import producer
 from streamproc.settings import StreamprocSettings
+from streamproc.wire import headers as h
+from streamproc.wire.codec_factory import Codecs
 
 
 @click.command()

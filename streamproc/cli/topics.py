@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from streamproc.hosted import Codecs, host_topology
+from streamproc.kafka.admin import admin_client, ensure_topics, existing_topics, partition_counts
 from streamproc.settings import StreamprocSettings
-from streamproc.topic_admin import admin_client, ensure_topics, existing_topics, partition_counts
-from streamproc.topology import load_topology
-from streamproc.worker import topology_topic_specs
+from streamproc.wire.codec_factory import Codecs
+from streamproc.worker.hosting import host_topology
+from streamproc.worker.provisioning import topology_topic_specs
+from streamproc.worker.topology import load_topology
 
 
 @click.group()

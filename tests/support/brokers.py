@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from streamproc.broker_probe import broker_answers
-from streamproc.localkafka import LocalKafka
+from streamproc.dev.localkafka import LocalKafka
+from streamproc.kafka.probe import broker_answers
 from streamproc.settings import REPO_ROOT, StreamprocSettings
 
 

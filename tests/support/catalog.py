@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from confluent_kafka import Producer
 
-from streamproc.catalog_record import CatalogEntry, CatalogTopics
-from streamproc.hosted import Codecs
+from streamproc.kafka.admin import TopicSpec, catalog_topic_spec, ensure_topics
 from streamproc.settings import StreamprocSettings
-from streamproc.topic_admin import TopicSpec, catalog_topic_spec, ensure_topics
-from streamproc.topics import ModelTopics
+from streamproc.wire.catalog_record import CatalogEntry, CatalogTopics
+from streamproc.wire.codec_factory import Codecs
+from streamproc.wire.topics import ModelTopics
 
 
 def publish_unserved(

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from streamproc.processes import terminate
+from streamproc.dev.processes import terminate
 
 VENV_BIN = Path(sys.executable).parent
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bridges.pending import PendingReplies
-from streamproc.catalog_record import CatalogEntry, CatalogTopics
+from bridges.requestreply.pending import PendingReplies
 from streamproc.errors import UnknownModelError
+from streamproc.wire.catalog_record import CatalogEntry, CatalogTopics
 
 
 class Colour(StrEnum):

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from streamproc.avro.store import SchemaStore
 from streamproc.reference_models import DiabetesModel, IrisModel
 from streamproc.reference_models.training import train_all
 from streamproc.settings import REPO_ROOT
+from streamproc.wire.avro.store import SchemaStore
 
 
 @pytest.fixture(scope="session")

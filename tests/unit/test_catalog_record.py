@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from streamproc.avro.store import SchemaStore
-from streamproc.catalog_record import CatalogEntry, catalog_record_avro_schema
-from streamproc.codec import AvroCodec
 from streamproc.reference_models import IrisModel
 from streamproc.settings import REPO_ROOT
-from streamproc.topics import ModelTopics
+from streamproc.wire.avro.codec import AvroCodec
+from streamproc.wire.avro.store import SchemaStore
+from streamproc.wire.catalog_record import CatalogEntry, catalog_record_avro_schema
+from streamproc.wire.topics import ModelTopics
 
 
 def iris_entry(model: IrisModel) -> CatalogEntry:

@@ -11,12 +11,13 @@ import pytest
 from fastavro import parse_schema, schemaless_writer
 from pydantic import BaseModel, Field
 
-from streamproc.avro import framing
-from streamproc.avro.store import SchemaStore
-from streamproc.codec import AvroCodec, decode_input, make_codec, media_type, validate_input
 from streamproc.errors import DeserializationError, ModelError, SchemaError
 from streamproc.reference_models.iris import IrisModelInput
 from streamproc.settings import REPO_ROOT, StreamprocSettings
+from streamproc.wire.avro import framing
+from streamproc.wire.avro.codec import AvroCodec, make_codec
+from streamproc.wire.avro.store import SchemaStore
+from streamproc.wire.inputs import decode_input, media_type, validate_input
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 

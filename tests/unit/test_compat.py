@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastavro import parse_schema, schemaless_reader, schemaless_writer
 
-from streamproc.avro.compat import incompatibilities
+from streamproc.wire.avro.compat import incompatibilities
 
 
 def readable(reader: object, writer: object) -> bool:

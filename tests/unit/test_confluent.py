@@ -6,11 +6,11 @@ import uuid
 
 import pytest
 
-from streamproc.avro import confluent
-from streamproc.avro.store import SchemaStore
-from streamproc.codec import AvroCodec, make_codec
 from streamproc.errors import DeserializationError
 from streamproc.settings import StreamprocSettings
+from streamproc.wire.avro import confluent
+from streamproc.wire.avro.codec import AvroCodec, make_codec
+from streamproc.wire.avro.store import SchemaStore
 
 SCHEMA = {
     "type": "record",

@@ -7,12 +7,12 @@ import time
 
 import pytest
 
-from streamproc.avro.generate import render
-from streamproc.avro.store import SchemaStore
-from streamproc.codec import AvroCodec
-from streamproc.error_record import ErrorRecord, build_error_record, error_record_avro_schema
 from streamproc.errors import DeserializationError, FieldIssue, MessageError, ModelError, SchemaError
 from streamproc.settings import REPO_ROOT
+from streamproc.wire.avro.codec import AvroCodec
+from streamproc.wire.avro.generate import render
+from streamproc.wire.avro.store import SchemaStore
+from streamproc.wire.error_record import ErrorRecord, build_error_record, error_record_avro_schema
 
 ORIGINAL = b"\xc3\x01\xff\x00not-utf8\xfe"
 

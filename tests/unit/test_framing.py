@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from streamproc.avro import framing
 from streamproc.errors import DeserializationError
 from streamproc.settings import REPO_ROOT
+from streamproc.wire.avro import framing
 
 EMPTY = 0xC15D213AA4D7A795
 

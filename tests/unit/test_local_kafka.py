@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from streamproc.localkafka.broker import new_cluster_id
-from streamproc.localkafka.properties import server_properties
+from streamproc.dev.localkafka.broker import new_cluster_id
+from streamproc.dev.localkafka.properties import server_properties
 
 
 def test_cluster_ids_are_22_url_safe_characters_that_never_look_like_an_option() -> None:

@@ -9,13 +9,13 @@ import pytest
 from ml_base import MLModel
 from pydantic import BaseModel, Field
 
-from streamproc.avro.store import SchemaStore
-from streamproc.catalog_record import CatalogEntry
-from streamproc.codec import AvroCodec
-from streamproc.error_record import ErrorRecord, error_record_avro_schema
-from streamproc.hosting import predict_many
-from streamproc.processor import InputMessage, ModelProcessor
-from streamproc.topics import ModelTopics
+from streamproc.wire.avro.codec import AvroCodec
+from streamproc.wire.avro.store import SchemaStore
+from streamproc.wire.catalog_record import CatalogEntry
+from streamproc.wire.error_record import ErrorRecord, error_record_avro_schema
+from streamproc.wire.topics import ModelTopics
+from streamproc.worker.prediction import predict_many
+from streamproc.worker.processor import InputMessage, ModelProcessor
 
 
 class In(BaseModel):
@@ -120,8 +120,8 @@ def test_a_failing_batch_is_retried_item_by_item() -> None:
 def test_with_a_schema_registry_inputs_and_outputs_use_the_confluent_wire_format() -> None:
     import uuid
 
-    from streamproc.hosted import Codecs
     from streamproc.settings import StreamprocSettings
+    from streamproc.wire.codec_factory import Codecs
 
     settings = StreamprocSettings(schema_registry_url=f"mock://{uuid.uuid4().hex}", topic_prefix="p")
     model = Doubler()

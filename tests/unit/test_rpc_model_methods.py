@@ -11,7 +11,6 @@ import pytest
 
 from bridges.rpc.methods import RemoteCallError, ServiceMethods
 from bridges.rpc.model_methods import SERVICE_NAME, ModelMethods
-from streamproc.catalog_record import CatalogEntry, CatalogTopics
 from streamproc.errors import (
     BrokerUnavailableError,
     DeserializationError,
@@ -21,6 +20,7 @@ from streamproc.errors import (
     SchemaError,
     UnknownModelError,
 )
+from streamproc.wire.catalog_record import CatalogEntry, CatalogTopics
 
 IRIS = CatalogEntry(
     qualified_name="iris_model",

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from fastavro import parse_schema
 from pydantic import BaseModel, Field
 
-from streamproc.avro import committed
-from streamproc.avro.generate import avro_schema, model_namespace, render
 from streamproc.cli.schemas import schemas
 from streamproc.settings import REPO_ROOT
+from streamproc.wire.avro import committed
+from streamproc.wire.avro.generate import avro_schema, model_namespace, render
 
 SCHEMAS_DIR = REPO_ROOT / "schemas"
 REFERENCE = [committed.load_class(path) for path in committed.REFERENCE_MODELS]

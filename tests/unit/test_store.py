@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from streamproc.avro import framing
-from streamproc.avro.store import SchemaStore
 from streamproc.errors import ConfigurationError, DeserializationError
 from streamproc.settings import REPO_ROOT
+from streamproc.wire.avro import framing
+from streamproc.wire.avro.store import SchemaStore
 
 SCHEMA = {"type": "record", "name": "A", "fields": [{"name": "x", "type": "long"}]}
 

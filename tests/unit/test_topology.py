@@ -8,7 +8,7 @@ import pytest
 
 from streamproc.errors import ConfigurationError
 from streamproc.settings import REPO_ROOT
-from streamproc.topology import load_topology
+from streamproc.worker.topology import load_topology
 
 
 def test_default_topology_hosts_both_reference_models_with_three_partitions() -> None:

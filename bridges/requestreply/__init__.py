@@ -1,0 +1,1 @@
+"""Request-reply over Kafka: produce a request with correlation headers, await its reply."""

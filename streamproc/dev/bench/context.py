@@ -1,0 +1,47 @@
+"""What every bench phase shares: the plan, the broker, a work directory and the children started."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamproc.dev.bench.plan import BenchPlan
+from streamproc.dev.bench.procs import Children
+from streamproc.settings import StreamprocSettings
+
+IRIS = "iris_model"
+
+
+@dataclass
+class BenchContext:
+    plan: BenchPlan
+    bootstrap: str
+    workdir: Path
+    children: Children
+    base: StreamprocSettings
+    say: Callable[[str], None] = print
+
+    def settings(self, tag: str) -> StreamprocSettings:
+        """Settings of a fresh stack: a unique topic prefix and its own state dir, iris only."""
+        state = self.workdir / f"state-{tag}"
+        state.mkdir(parents=True, exist_ok=True)
+        return self.base.model_copy(
+            update={
+                "bootstrap_servers": self.bootstrap,
+                "topic_prefix": f"bench{uuid.uuid4().hex[:8]}{tag}",
+                "topology": self.topology_file(),
+                "state_dir": state,
+            }
+        )
+
+    def topology_file(self) -> Path:
+        path = self.workdir / "topology.yaml"
+        if not path.exists():
+            path.write_text(
+                "models:\n  - class_path: streamproc.reference_models.iris.IrisModel\n"
+                f"    topics:\n      partitions: {self.plan.partitions}\n"
+                f"    batch_size: {self.plan.batch_size}\n"
+            )
+        return path

@@ -1,0 +1,130 @@
+"""Request–reply: REST against rest_model_service, then WebSocket, RPC and live dashboard latency.
+
+The bridges run as ``streamproc serve …`` children over the worker the stream phase left running; the
+baseline runs under uvicorn beside them. Load comes from separate load-generator processes. REST
+figures are medians over rounds; each round visits every concurrency level for both services.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+from streamproc.dev.bench.context import IRIS, BenchContext
+from streamproc.dev.bench.data import iris_rows
+from streamproc.dev.bench.procs import free_port, python_module, tool
+from streamproc.dev.bench.rest_baseline import NAME as BASELINE
+from streamproc.dev.bench.rest_baseline import start_baseline
+from streamproc.dev.bench.stats import median_of
+from streamproc.settings import StreamprocSettings
+
+BRIDGES = ("rest", "websocket", "rpc")
+PREDICT_PATH = f"/api/models/{IRIS}/prediction"
+
+
+def http_ok(url: str, body: bytes | None = None) -> bool:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def start_services(ctx: BenchContext, settings: StreamprocSettings) -> dict[str, str]:
+    """Start the three bridges and the baseline; return once each answers a real prediction."""
+    env = settings.environment()
+    ports = {name: free_port() for name in (*BRIDGES, BASELINE)}
+    urls = {
+        "rest": f"http://127.0.0.1:{ports['rest']}",
+        "websocket": f"http://127.0.0.1:{ports['websocket']}",
+        "rpc": f"tcp://127.0.0.1:{ports['rpc']}",
+    }
+    for name in BRIDGES:
+        ctx.children.spawn(name, tool("streamproc", "serve", name, "--port", ports[name]), env)
+    urls[BASELINE] = start_baseline(ctx.children, ctx.workdir, ctx.base.state_dir, ports[BASELINE])
+    body = json.dumps(iris_rows()[0]).encode()
+    for name in ("rest", BASELINE):
+        ready_url = urls[name] + PREDICT_PATH
+        ctx.children.wait_until(name, lambda u=ready_url: http_ok(u, body), "a prediction answered", 120)  # type: ignore[misc]
+    ctx.children.wait_until("websocket", lambda: http_ok(urls["websocket"] + "/"), "GET /", 120)
+    rpc_log = ctx.children.log("rpc")
+    ctx.children.wait_until(
+        "rpc", lambda: "RPC bridge listening" in rpc_log.read_text(errors="replace"), "listening", 120
+    )
+    return urls
+
+
+def rest_figures(ctx: BenchContext, urls: dict[str, str]) -> dict[str, Any]:
+    plan = ctx.plan
+    body = json.dumps(iris_rows()[0])
+    runs: dict[str, dict[int, list[dict[str, Any]]]] = {"streamproc": {}, BASELINE: {}}
+    for round_index in range(plan.rest_rounds):
+        for concurrency in plan.concurrency:
+            for service, base in (("streamproc", urls["rest"]), (BASELINE, urls[BASELINE])):
+                command = python_module(
+                    "streamproc.dev.bench.rest_load",
+                    base + PREDICT_PATH,
+                    body,
+                    concurrency,
+                    plan.rest_seconds,
+                    plan.rest_warmup,
+                )
+                name = f"rest-load-{service}-c{concurrency}-r{round_index}"
+                result = ctx.children.run_json(
+                    name, command, timeout=plan.rest_seconds + plan.rest_warmup + 60
+                )
+                runs[service].setdefault(concurrency, []).append(result)
+                ctx.say(
+                    f"REST {service} c{concurrency}: {result['rps']:.0f} req/s, "
+                    f"p50 {result['p50_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms"
+                )
+    return {
+        "concurrency": list(plan.concurrency),
+        "rounds": plan.rest_rounds,
+        "seconds": plan.rest_seconds,
+        **{service: {str(c): median_of(r) for c, r in levels.items()} for service, levels in runs.items()},
+    }
+
+
+def bridge_figures(ctx: BenchContext, urls: dict[str, str], settings: StreamprocSettings) -> dict[str, Any]:
+    plan = ctx.plan
+    limit = plan.bridge_seconds + plan.rest_warmup + 60
+    c, seconds, warmup = plan.bridge_concurrency, plan.bridge_seconds, plan.rest_warmup
+    websocket = ctx.children.run_json(
+        "websocket-load",
+        python_module(
+            "streamproc.dev.bench.bridges_load", "websocket", urls["websocket"], c, seconds, warmup
+        ),
+        timeout=limit,
+    )
+    rpc = ctx.children.run_json(
+        "rpc-load",
+        python_module("streamproc.dev.bench.rpc_load", urls["rpc"], c, seconds, warmup),
+        timeout=limit,
+    )
+    dashboard = ctx.children.run_json(
+        "dashboard-load",
+        python_module(
+            "streamproc.dev.bench.bridges_load",
+            "dashboard",
+            urls["websocket"],
+            plan.subscribers,
+            plan.dashboard_inputs,
+            plan.dashboard_rate,
+        ),
+        env=settings.environment(),
+        timeout=plan.dashboard_inputs / plan.dashboard_rate + 60,
+    )
+    kafka = ctx.children.run_json(
+        "roundtrip",
+        python_module("streamproc.dev.bench.roundtrip", plan.roundtrips),
+        env=settings.environment(),
+        timeout=plan.roundtrips * 5 + 60,
+    )
+    ctx.say(
+        f"WebSocket c{c}: {websocket['rps']:.0f} req/s; RPC c{c}: {rpc['rps']:.0f} req/s; "
+        f"dashboard p50 {dashboard['p50_ms']:.1f} ms; Kafka round trip p50 {kafka['p50_ms']:.2f} ms"
+    )
+    return {"websocket": websocket, "rpc": rpc, "dashboard": dashboard, "kafka_round_trip": kafka}

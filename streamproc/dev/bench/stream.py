@@ -1,0 +1,124 @@
+"""Stream throughput: the worker beside the naive baseline, the pass-through ceiling and in-process ceilings.
+
+Per repeat: fresh topics; N iris inputs produced in advance (Avro for the worker and the pass-through,
+JSON for the naive processor); then each processor, one at a time, in its own process, on its own copy.
+The last repeat's worker is left running for the request–reply phase.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from typing import Any
+
+from streamproc.dev.bench.context import BenchContext
+from streamproc.dev.bench.data import json_value, observe_outputs, produce_inputs
+from streamproc.dev.bench.inprocess import model_ceiling, processor_ceiling
+from streamproc.dev.bench.procs import python_module, tool
+from streamproc.kafka.admin import TopicSpec, ensure_topics
+from streamproc.settings import StreamprocSettings
+from streamproc.wire.codec_factory import Codecs
+from streamproc.worker.hosting import host_topology
+from streamproc.worker.provisioning import topology_topic_specs
+from streamproc.worker.topology import load_topology
+
+log = logging.getLogger(__name__)
+WORKER = "worker"
+
+
+def worker_command() -> list[str]:
+    return tool("faust", "-A", "streamproc.app", "worker", "--without-web", "-l", "info")
+
+
+def _prepare(ctx: BenchContext, settings: StreamprocSettings) -> dict[str, str]:
+    """Create every topic of one repeat and produce the inputs; returns the topic names."""
+    hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))[0]
+    p = settings.topic_prefix
+    topics = {
+        "inputs": hosted.topics.inputs,
+        "outputs": hosted.topics.outputs,
+        "naive_in": f"{p}.naive.inputs",
+        "naive_out": f"{p}.naive.outputs",
+        "pass_out": f"{p}.passthrough.outputs",
+    }
+    extra = [TopicSpec(topics[k], ctx.plan.partitions, 1) for k in ("naive_in", "naive_out", "pass_out")]
+    ensure_topics(ctx.bootstrap, topology_topic_specs(settings, [hosted]) + extra)
+    n = ctx.plan.messages
+    produce_inputs(ctx.bootstrap, topics["inputs"], n, hosted.processor._input_codec.encode)
+    produce_inputs(ctx.bootstrap, topics["naive_in"], n, json_value)
+    return topics
+
+
+def _script(
+    ctx: BenchContext, name: str, module: str, source: str, sink: str, seconds: float
+) -> dict[str, Any]:
+    n = ctx.plan.messages
+    command = python_module(module, ctx.bootstrap, source, sink, n, seconds)
+    report = ctx.children.run_json(name, command, timeout=seconds + 120)
+    span = observe_outputs(ctx.bootstrap, sink, report["processed"], timeout=60)
+    return {**span.as_dict(), "processed": report["processed"]}
+
+
+def _worker(ctx: BenchContext, settings: StreamprocSettings, outputs: str) -> dict[str, Any]:
+    n = ctx.plan.messages
+    process = ctx.children.spawn(WORKER, worker_command(), settings.environment())
+    span = observe_outputs(
+        ctx.bootstrap, outputs, n, timeout=90 + n / 500, stop_early=lambda: process.poll() is not None
+    )
+    if span.count < n:
+        raise RuntimeError(f"the worker produced {span.count} of {n} outputs:\n{ctx.children.tail(WORKER)}")
+    return span.as_dict()
+
+
+def run_repeat(ctx: BenchContext, index: int, keep_worker: bool) -> tuple[dict[str, Any], StreamprocSettings]:
+    settings = ctx.settings(f"s{index}")
+    topics = _prepare(ctx, settings)
+    plan = ctx.plan
+    result = {
+        "passthrough": _script(
+            ctx,
+            f"passthrough-{index}",
+            "streamproc.dev.bench.passthrough",
+            topics["inputs"],
+            topics["pass_out"],
+            plan.naive_seconds * 3,
+        ),
+        "naive": _script(
+            ctx,
+            f"naive-{index}",
+            "streamproc.dev.bench.naive",
+            topics["naive_in"],
+            topics["naive_out"],
+            plan.naive_seconds,
+        ),
+        "streamproc": _worker(ctx, settings, topics["outputs"]),
+    }
+    if not keep_worker:
+        ctx.children.stop(WORKER)
+    return result, settings
+
+
+def run_stream(ctx: BenchContext) -> tuple[dict[str, Any], StreamprocSettings]:
+    """Every stream figure (medians over repeats) and the settings of the worker left running."""
+    plan = ctx.plan
+    runs: list[dict[str, Any]] = []
+    settings = ctx.base
+    for index in range(plan.stream_repeats):
+        last = index == plan.stream_repeats - 1
+        result, settings = run_repeat(ctx, index, keep_worker=last)
+        runs.append(result)
+        ctx.say(
+            f"stream repeat {index + 1}: " + ", ".join(f"{k} {v['rate']:.0f}/s" for k, v in result.items())
+        )
+    figures: dict[str, Any] = {
+        "messages": plan.messages,
+        "partitions": plan.partitions,
+        "batch_size": plan.batch_size,
+        "repeats": plan.stream_repeats,
+    }
+    for name in ("streamproc", "naive", "passthrough"):
+        rates = [run[name]["rate"] for run in runs]
+        figures[name] = {"rate": round(statistics.median(rates), 1), "runs": [run[name] for run in runs]}
+    figures["model_predict_batch"] = model_ceiling(plan.messages, plan.batch_size)
+    figures["processor_in_process"] = processor_ceiling(settings, plan.messages, plan.batch_size)
+    return figures, settings

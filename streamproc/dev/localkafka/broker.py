@@ -1,0 +1,205 @@
+"""Start, stop and inspect the local single-node broker. No I/O happens in ``__init__``."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamproc.dev.localkafka.jars import ensure_jars, require_tool
+from streamproc.dev.localkafka.properties import server_properties
+from streamproc.errors import BrokerUnavailableError
+from streamproc.kafka.probe import broker_answers, wait_for_broker
+
+LOG4J2 = Path(__file__).with_name("log4j2.properties")
+JVM_OPTS = [
+    "-Xms128m",
+    "-Xmx512m",
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-Djava.awt.headless=true",
+    "-Djava.net.preferIPv4Stack=true",
+]
+
+
+@dataclass(frozen=True)
+class BrokerStatus:
+    running: bool
+    pid: int | None = None
+    bootstrap: str | None = None
+
+
+class LocalKafka:
+    """One broker instance, identified by its directory (data, logs, properties, pid file)."""
+
+    def __init__(
+        self,
+        state_dir: Path,
+        kafka_version: str,
+        port: int = 9092,
+        controller_port: int | None = None,
+        data_dir: Path | None = None,
+    ) -> None:
+        self.kafka_version = kafka_version
+        self.port = port
+        self.controller_port = controller_port or port + 1
+        self.libs_dir = state_dir / f"kafka-{kafka_version}" / "libs"
+        self.home = (data_dir or state_dir / "kafka").resolve()
+        self.pid_file = self.home / "broker.json"
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def status(self) -> BrokerStatus:
+        record = self._read_pid_file()
+        if record is None or not _alive(record["pid"]):
+            return BrokerStatus(running=False)
+        return BrokerStatus(running=True, pid=record["pid"], bootstrap=record["bootstrap"])
+
+    def start(self, timeout: float = 90.0) -> BrokerStatus:
+        """Start the broker (formatting storage first if needed) and return once it answers metadata."""
+        current = self.status()
+        if current.running:
+            return current
+        java = require_tool("java", "Java 17 (e.g. `apt-get install openjdk-17-jre-headless`)")
+        libs = ensure_jars(self.libs_dir, self.kafka_version)
+        props = self._write_properties()
+        classpath = f"{LOG4J2.parent}:{libs}/*"
+        if not (self.home / "data" / "meta.properties").exists():
+            self._format(java, classpath, props)
+        log = (self.home / "logs" / "stdout.log").open("ab")
+        cmd = [
+            java,
+            *JVM_OPTS,
+            f"-Dkafka.logs.dir={self.home / 'logs'}",
+            f"-Dlog4j2.configurationFile={LOG4J2}",
+            "-cp",
+            classpath,
+            "kafka.Kafka",
+            str(props),
+        ]
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        self.pid_file.write_text(json.dumps({"pid": proc.pid, "bootstrap": self.bootstrap}))
+        try:
+            wait_for_broker(self.bootstrap, timeout, still_starting=lambda: proc.poll() is None)
+        except BrokerUnavailableError:
+            self.stop()
+            raise BrokerUnavailableError(
+                f"the local broker did not become ready; see {self.home / 'logs'}:\n{self._log_tail()}"
+            ) from None
+        return BrokerStatus(running=True, pid=proc.pid, bootstrap=self.bootstrap)
+
+    def stop(self, grace: float = 15.0) -> bool:
+        """SIGTERM, then SIGKILL after ``grace`` seconds. True if a broker was running."""
+        record = self._read_pid_file()
+        if record is None:
+            return False
+        pid = record["pid"]
+        was_running = _alive(pid)
+        if was_running:
+            _signal_group(pid, signal.SIGTERM)
+            deadline = time.monotonic() + grace
+            while _alive(pid) and time.monotonic() < deadline:
+                _wait_pid(pid, 0.2)
+            if _alive(pid):
+                _signal_group(pid, signal.SIGKILL)
+                _wait_pid(pid, 5.0)
+        self.pid_file.unlink(missing_ok=True)
+        return was_running
+
+    def answers(self) -> bool:
+        return broker_answers(self.bootstrap)
+
+    def _write_properties(self) -> Path:
+        (self.home / "logs").mkdir(parents=True, exist_ok=True)
+        props = self.home / "server.properties"
+        props.write_text(server_properties(self.port, self.controller_port, self.home / "data"))
+        return props
+
+    def _format(self, java: str, classpath: str, props: Path) -> None:
+        cluster_id = new_cluster_id()
+        cmd = [
+            java,
+            "-Xmx256m",
+            f"-Dkafka.logs.dir={self.home / 'logs'}",
+            "-cp",
+            classpath,
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            cluster_id,
+            "-c",
+            str(props),
+            "--ignore-formatted",
+        ]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise BrokerUnavailableError(f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}")
+
+    def _read_pid_file(self) -> dict | None:
+        try:
+            return dict(json.loads(self.pid_file.read_text()))
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def _log_tail(self, lines: int = 20) -> str:
+        for name in ("server.log", "stdout.log"):
+            path = self.home / "logs" / name
+            if path.exists():
+                return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return "(no broker log)"
+
+
+def new_cluster_id() -> str:
+    """URL-safe base64 of a random UUID (22 chars), never with a leading '-' that reads as an option."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def _wait_pid(pid: int, timeout: float) -> None:
+    """Reap our own child if it is one; otherwise just give it ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # not our child: poll liveness
+            if not _alive(pid):
+                return
+            time.sleep(0.1)
+            continue
+        if done:
+            return
+        time.sleep(0.1)
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, sig)

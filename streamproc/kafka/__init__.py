@@ -1,0 +1,1 @@
+"""The one Kafka client boundary: every confluent-kafka, aiokafka and Faust client is built here."""

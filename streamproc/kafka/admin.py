@@ -1,0 +1,67 @@
+"""Topic administration (confluent-kafka admin client): list topics, create the missing ones."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from streamproc.errors import BrokerUnavailableError
+from streamproc.settings import StreamprocSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    replication_factor: int
+    configs: dict[str, str] = field(default_factory=dict)
+
+
+def catalog_topic_spec(settings: StreamprocSettings, replication_factor: int = 1) -> TopicSpec:
+    return TopicSpec(settings.catalog_topic, 1, replication_factor, {"cleanup.policy": "compact"})
+
+
+def admin_client(bootstrap: str) -> AdminClient:
+    return AdminClient({"bootstrap.servers": bootstrap})
+
+
+def existing_topics(admin: AdminClient, timeout: float = 10.0) -> set[str]:
+    return set(partition_counts(admin, timeout))
+
+
+def partition_counts(admin: AdminClient, timeout: float = 10.0) -> dict[str, int]:
+    """Every topic on the cluster with its number of partitions."""
+    try:
+        topics = admin.list_topics(timeout=timeout).topics
+    except KafkaException as exc:
+        raise BrokerUnavailableError(f"Kafka did not answer a metadata request: {exc}") from exc
+    return {name: len(metadata.partitions) for name, metadata in topics.items()}
+
+
+def ensure_topics(bootstrap: str, specs: list[TopicSpec], timeout: float = 30.0) -> list[str]:
+    """Create the topics of ``specs`` that do not exist yet; return the names created."""
+    admin = admin_client(bootstrap)
+    missing = [s for s in specs if s.name not in existing_topics(admin)]
+    if not missing:
+        return []
+    new = [
+        NewTopic(
+            s.name, num_partitions=s.partitions, replication_factor=s.replication_factor, config=s.configs
+        )
+        for s in missing
+    ]
+    created = []
+    for name, future in admin.create_topics(new, operation_timeout=timeout).items():
+        try:
+            future.result(timeout=timeout)
+            created.append(name)
+            log.info("created topic %s", name)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise BrokerUnavailableError(f"could not create topic {name}: {exc}") from exc
+    return created

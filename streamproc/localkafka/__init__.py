@@ -1,5 +1,0 @@
-"""A single-node Apache Kafka (KRaft, broker + controller in one JVM) run from Maven Central jars."""
-
-from streamproc.localkafka.broker import BrokerStatus, LocalKafka
-
-__all__ = ["BrokerStatus", "LocalKafka"]

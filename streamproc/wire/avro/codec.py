@@ -1,0 +1,114 @@
+"""AvroCodec: one Avro schema's framed encoder and decoder, built once and then a plain callable pair.
+
+The schema is parsed once; each message costs one fastavro call over a ``BytesIO``. Framing: Avro
+single-object encoding by default, Confluent wire format when a schema registry is configured.
+``decode`` accepts both and projects the writer's record onto the codec's schema.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from fastavro import schemaless_reader, schemaless_writer
+
+from streamproc.errors import DeserializationError, ModelError
+from streamproc.settings import StreamprocSettings
+from streamproc.wire.avro import confluent, framing
+from streamproc.wire.avro.store import SchemaStore
+from streamproc.wire.headers import CONTENT_TYPE_JSON
+
+
+class AvroCodec:
+    """Encode and decode records of one Avro schema."""
+
+    def __init__(
+        self,
+        schema: dict[str, Any],
+        store: SchemaStore,
+        registry: confluent.ConfluentSchemas | None = None,
+    ) -> None:
+        self.schema = schema
+        self.fingerprint = store.register(schema)
+        self._parsed = store.get(self.fingerprint)
+        self._store = store
+        self._registry = registry
+        self._single_object_header = framing.header(self.fingerprint)
+        self._id_fingerprints: dict[int, bytes] = {}
+
+    @property
+    def name(self) -> str:
+        return str(self._parsed.get("name", "record")) if isinstance(self._parsed, dict) else "value"
+
+    def _header(self) -> bytes:
+        if self._registry is not None:
+            return self._registry.header()
+        return self._single_object_header
+
+    def encode(self, record: dict[str, Any]) -> bytes:
+        """Frame and Avro-encode ``record``; a record that does not fit the schema raises ModelError."""
+        buf = BytesIO()
+        buf.write(self._header())
+        try:
+            schemaless_writer(buf, self._parsed, record, strict_allow_default=True)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            raise ModelError(f"record does not fit Avro schema {self.name}: {exc}") from exc
+        return buf.getvalue()
+
+    def _writer_for(self, data: bytes) -> tuple[Any, int]:
+        """Writer schema (parsed) and body offset of a framed value."""
+        if not data:
+            raise DeserializationError("empty value: expected an Avro record or a JSON object")
+        if framing.is_single_object(data):
+            fp, offset = framing.split(data)
+        elif self._registry is not None and confluent.is_confluent(data):
+            schema_id, offset = confluent.split(data)
+            fp = self._id_fingerprints.get(schema_id) or self._learn_schema_id(schema_id)
+        else:
+            expected = "single-object marker c301" + (" or Confluent magic byte 00" if self._registry else "")
+            raise DeserializationError(
+                f"value is not framed Avro: expected {expected}, got {bytes(data[:2]).hex()}"
+                f" ({len(data)} bytes; JSON inputs need the content-type header {CONTENT_TYPE_JSON})"
+            )
+        writer = self._parsed if fp == self.fingerprint else self._store.get(fp)
+        return writer, offset
+
+    def _learn_schema_id(self, schema_id: int) -> bytes:
+        assert self._registry is not None
+        fp = self._store.register(self._registry.writer_schema(schema_id))
+        self._id_fingerprints[schema_id] = fp
+        return fp
+
+    def decode(self, data: bytes) -> dict[str, Any]:
+        """Decode a framed Avro value into a dict shaped by this codec's schema (reader schema)."""
+        own = self._single_object_header
+        if data[: len(own)] == own:  # the common case: framed with this codec's own schema
+            writer, offset = self._parsed, len(own)
+        else:
+            writer, offset = self._writer_for(data)
+        buf = BytesIO(data)
+        buf.seek(offset)
+        reader = None if writer is self._parsed else self._parsed
+        try:
+            record = schemaless_reader(buf, writer, reader)
+        except EOFError as exc:
+            raise DeserializationError(f"Avro body truncated ({len(data) - offset} bytes): {exc}") from exc
+        except Exception as exc:  # fastavro raises assorted errors on corrupt bodies / unresolvable schemas
+            raise DeserializationError(f"Avro body could not be decoded as {self.name}: {exc}") from exc
+        trailing = len(data) - buf.tell()
+        if trailing:
+            raise DeserializationError(f"Avro body has {trailing} unexpected trailing bytes after the record")
+        if not isinstance(record, dict):
+            raise DeserializationError(f"Avro value is not a record: {type(record).__name__}")
+        return record
+
+
+def make_codec(
+    schema: dict[str, Any], settings: StreamprocSettings, store: SchemaStore, topic: str
+) -> AvroCodec:
+    """The codec of ``topic``: Confluent framing when a schema registry is configured, else single-object."""
+    registry = None
+    if settings.schema_registry_url:
+        client = confluent.registry_client(settings.schema_registry_url)
+        registry = confluent.ConfluentSchemas(client, confluent.subject_for(topic), schema)
+    return AvroCodec(schema, store, registry)

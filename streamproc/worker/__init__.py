@@ -1,0 +1,1 @@
+"""The worker: the Faust app, one consumer per hosted model, the prediction core, model loading."""
