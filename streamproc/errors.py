@@ -1,4 +1,4 @@
-"""The streamproc error hierarchy. Every transport maps these through one table.
+"""The streamproc error hierarchy; the worker turns MessageErrors into error records, bridges into answers.
 
 StreamprocError
 ├── ConfigurationError          bad settings or topology file (names the file and field)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from bridges.catalog import ModelCatalog
 from bridges.feed import PredictionFeed
 from bridges.requestreply.requester import Requester
-from streamproc.settings import StreamprocSettings
+from streamproc.reference_models import DiabetesModel, IrisModel
+from streamproc.reference_models.training import train_all
+from streamproc.settings import REPO_ROOT, StreamprocSettings
+from streamproc.wire.avro.store import SchemaStore
 from tests.support.brokers import provide_broker, report_through
 from tests.support.stack import running_worker, unique_settings
 from tests.support.topics import create_topic, unique_name
@@ -101,3 +105,26 @@ async def websocket_url(
     app = build_websocket_app(stack_settings, catalog, requester, feed)
     async with running_app(app, "127.0.0.1", 0) as url:
         yield url
+
+
+# Reference models trained into a temporary directory (fast, no downloads).
+@pytest.fixture(scope="session")
+def artifacts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("artifacts")
+    train_all(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def iris_model(artifacts_dir: Path) -> IrisModel:
+    return IrisModel(model_path=artifacts_dir / "iris_model.joblib")
+
+
+@pytest.fixture(scope="session")
+def diabetes_model(artifacts_dir: Path) -> DiabetesModel:
+    return DiabetesModel(model_path=artifacts_dir / "diabetes_model.joblib")
+
+
+@pytest.fixture()
+def committed_store() -> SchemaStore:
+    return SchemaStore.from_directory(REPO_ROOT / "schemas")

@@ -9,7 +9,6 @@ from typing import Any
 
 @dataclass
 class ReplyCounters:
-    timeouts: int = 0
     late: int = 0  # replies that arrived after their caller gave up (or were never ours to answer)
 
 

@@ -90,7 +90,6 @@ class Requester:
             self._produce(entry.topics.inputs, correlation_id, payload)
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:
-            self.pending.counters.timeouts += 1
             raise self._timeout_error(qualified_name, timeout) from None
         finally:  # also when the caller is cancelled (a client that went away)
             self.pending.discard(correlation_id)

@@ -61,7 +61,7 @@ def _openapi_handler(catalog: ModelCatalog, title: str) -> Handler:
 
     async def openapi(request: web.Request) -> web.Response:
         entries = catalog.entries()
-        key = tuple((e.qualified_name, e.version, getattr(e, "updated_at", None)) for e in entries)
+        key = tuple((e.qualified_name, e.version, e.updated_at) for e in entries)
         if key not in cache:
             cache.clear()
             cache[key] = build_openapi(entries, title=title)

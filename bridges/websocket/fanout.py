@@ -60,10 +60,6 @@ class ClientBuffer:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
-    @property
-    def pending(self) -> int:
-        return self._queue.qsize()
-
     def offer(self, model: str, event: str, payload: dict[str, Any]) -> bool:
         """Queue an event without waiting; returns False when an older event had to be dropped."""
         dropped = False

@@ -245,15 +245,7 @@ class WebSocketBridge:
 
     def on_prediction(self, qualified_name: str, output: dict[str, Any], meta: dict[str, Any]) -> None:
         """``PredictionFeed`` listener: queue a ``prediction`` event for every subscriber of the model."""
-        loop = self._loop
-        if not self._open or loop is None:
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is not loop:
-            loop.call_soon_threadsafe(self.on_prediction, qualified_name, output, meta)
+        if not self._open:  # called on the event loop: the feed hands its batches over with _call
             return
         sids = [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, room_for(qualified_name))]
         if sids:

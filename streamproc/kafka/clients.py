@@ -1,4 +1,4 @@
-"""confluent-kafka client configurations used outside the Faust worker (CLI, bridges, benchmark)."""
+"""confluent-kafka producers and readers for the CLI and the bridges (the worker uses aiokafka)."""
 
 from __future__ import annotations
 

@@ -59,7 +59,6 @@ class CatalogEntry(BaseModel):
     input_avro_schema: dict[str, Any]
     output_avro_schema: dict[str, Any]
     topics: CatalogTopics
-    status: str = SERVING
     updated_at: int
 
     def summary(self) -> dict[str, Any]:
@@ -77,7 +76,7 @@ class CatalogEntry(BaseModel):
 
     def to_wire(self) -> dict[str, Any]:
         """Dict for the catalog's AvroCodec: schemas serialised as compact JSON text (field order kept)."""
-        record = self.model_dump(mode="python")
+        record = {**self.model_dump(mode="python"), "status": SERVING}  # a published model is serving
         for name in _SCHEMA_FIELDS:
             record[name] = json.dumps(record[name], separators=(",", ":"))
         return record
@@ -86,6 +85,7 @@ class CatalogEntry(BaseModel):
     def from_wire(cls, record: dict[str, Any]) -> CatalogEntry:
         """Inverse of ``to_wire``; a schema field that is not JSON raises ValueError."""
         values = dict(record)
+        values.pop("status", None)
         for name in _SCHEMA_FIELDS:
             values[name] = json.loads(values[name])
         return cls.model_validate(values)
@@ -108,7 +108,6 @@ class CatalogEntry(BaseModel):
             input_avro_schema=input_avro,
             output_avro_schema=output_avro,
             topics=CatalogTopics(inputs=topics.inputs, outputs=topics.outputs, errors=topics.errors),
-            status=SERVING,
             updated_at=updated_at if updated_at is not None else int(time.time() * 1000),
         )
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 INPUTS = "inputs"
 OUTPUTS = "outputs"
 ERRORS = "errors"
-STREAMS = (INPUTS, OUTPUTS, ERRORS)
 
 
 def major_minor(version: str) -> str:
@@ -28,8 +27,3 @@ class ModelTopics:
     def for_model(cls, prefix: str, qualified_name: str, version: str) -> ModelTopics:
         base = f"{prefix}.{qualified_name}.{major_minor(version)}"
         return cls(inputs=f"{base}.{INPUTS}", outputs=f"{base}.{OUTPUTS}", errors=f"{base}.{ERRORS}")
-
-    def stream(self, name: str) -> str:
-        if name not in STREAMS:
-            raise ValueError(f"unknown stream '{name}', expected one of {', '.join(STREAMS)}")
-        return str(getattr(self, name))

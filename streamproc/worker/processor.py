@@ -1,6 +1,6 @@
 """The one prediction core: a batch of raw input messages in, output and error records out.
 
-No Kafka here: the Faust agent (and the benchmark) feed it messages and send what it returns.
+No Kafka here: the worker's per-model consumer (and the benchmark) feed it messages and send what it returns.
 Every input yields exactly one record, on the outputs topic or the errors topic, in input order.
 """
 

@@ -21,7 +21,6 @@ class SchemaStore:
 
     def __init__(self, schemas: list[Schema] | None = None) -> None:
         self._parsed: dict[bytes, Any] = {}
-        self._raw: dict[bytes, Schema] = {}
         self._lock = threading.Lock()
         for schema in schemas or []:
             self.register(schema)
@@ -50,7 +49,6 @@ class SchemaStore:
         parsed = parse_schema(schema, named_schemas={})
         with self._lock:
             self._parsed.setdefault(fp, parsed)
-            self._raw.setdefault(fp, schema)
         return fp
 
     def get(self, fp: bytes) -> Any:
@@ -62,11 +60,6 @@ class SchemaStore:
                 f"unknown schema fingerprint {describe_fingerprint(fp)}: the writer schema is neither "
                 "committed under schemas/ nor registered with this process"
             ) from None
-
-    def raw(self, fp: bytes) -> Schema:
-        """The schema as registered (not parsed)."""
-        self.get(fp)
-        return self._raw[fp]
 
     def __contains__(self, fp: object) -> bool:
         return fp in self._parsed

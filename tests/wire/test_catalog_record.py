@@ -19,12 +19,8 @@ def iris_entry(model: IrisModel) -> CatalogEntry:
 
 def test_from_model(iris_model: IrisModel) -> None:
     entry = iris_entry(iris_model)
-    assert (entry.qualified_name, entry.display_name, entry.version, entry.status) == (
-        "iris_model",
-        "Iris Model",
-        "0.1.0",
-        "serving",
-    )
+    assert (entry.qualified_name, entry.display_name, entry.version) == ("iris_model", "Iris Model", "0.1.0")
+    assert entry.to_wire()["status"] == "serving"
     assert entry.description == IrisModel.description
     assert entry.topics.inputs == "model_stream_processor.iris_model.0.1.inputs"
     assert entry.topics.errors == "model_stream_processor.iris_model.0.1.errors"
