@@ -28,7 +28,7 @@ class StreamprocSettings(BaseSettings):
 
     worker_web_port: int = Field(6066, description="Faust worker web port.")
     worker_session_timeout: float = Field(
-        30.0, ge=6, description="Seconds before a silent worker's partitions move to another worker."
+        6.0, ge=6, description="Seconds before a silent worker's partitions move to another worker."
     )
     max_json_depth: int = Field(
         64,
