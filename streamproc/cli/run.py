@@ -1,4 +1,4 @@
-"""``streamproc run`` (what ``make run`` calls): the whole stack until Ctrl-C."""
+"""``streamproc run`` (what ``make run`` calls): the whole stack until Ctrl-C, restarting what dies."""
 
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ def run(settings: StreamprocSettings, bridges: bool) -> None:
     try:
         _start(stack, settings, bridges)
         click.echo("Ready. Ctrl-C stops everything.")
-        while (dead := stack.children.dead()) is None:
+        while True:  # restart whatever dies, until Ctrl-C
+            for line in stack.supervise():
+                click.echo(line)
             time.sleep(0.5)  # supervision interval, not a readiness wait
-        raise click.ClickException(f"{dead} exited; see {stack.children.log(dead)}")
     except KeyboardInterrupt:
         click.echo("\nstopping ...")
     except StreamprocError as exc:
