@@ -27,4 +27,3 @@ def cluster_id(bootstrap: str, timeout: float = 1.0) -> str | None:
     except Exception:
         return None
     return str(metadata.cluster_id or "")  # answered; an old broker may not say its cluster id
-
