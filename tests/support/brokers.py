@@ -57,7 +57,6 @@ def _local_kafka(data_dir: Path) -> Iterator[str]:
         settings.kafka_version,
         port=free_port(),
         data_dir=data_dir,  # the controller port is picked free when port + 1 is taken
-
     )
     say(f"starting a local Apache Kafka {settings.kafka_version} broker at {broker.bootstrap} ...")
     status = broker.start()
