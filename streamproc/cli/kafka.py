@@ -10,6 +10,7 @@ import click
 from streamproc.dev.localkafka import LocalKafka
 from streamproc.dev.localkafka.jars import ensure_jars
 from streamproc.errors import StreamprocError
+from streamproc.kafka.probe import broker_answers
 from streamproc.settings import StreamprocSettings
 
 
@@ -71,8 +72,12 @@ def fetch(settings: StreamprocSettings) -> None:
 @click.pass_obj
 def stop(settings: StreamprocSettings, port: int | None, data_dir: Path | None) -> None:
     """Stop the broker: SIGTERM, then SIGKILL after 15 s."""
-    stopped = local_kafka(settings, port, data_dir).stop()
-    click.echo("stopped" if stopped else "not running")
+    broker = local_kafka(settings, port, data_dir)
+    current = broker.status()
+    if current.stale:
+        click.echo(f"not running; {current.stale}; nothing was signalled")
+    else:
+        click.echo("stopped" if broker.stop() else "not running")
 
 
 @kafka.command()
@@ -84,7 +89,7 @@ def status(settings: StreamprocSettings, port: int | None, data_dir: Path | None
     broker = local_kafka(settings, port, data_dir)
     current = broker.status()
     if not current.running:
-        click.echo("not running")
+        click.echo(f"not running; {current.stale}" if current.stale else "not running")
         raise SystemExit(1)
-    answering = "answering" if broker.answers() else "NOT answering metadata requests"
+    answering = "answering" if broker_answers(str(current.bootstrap)) else "NOT answering metadata requests"
     click.echo(f"running (pid {current.pid}) at {current.bootstrap}, {answering}")

@@ -14,6 +14,14 @@ from streamproc.settings import StreamprocSettings
 _librdkafka_log = logging.getLogger("streamproc.librdkafka")
 
 
+def _not_transient(record: logging.LogRecord) -> bool:
+    """Drop what librdkafka retries by itself right after a broker starts ("Coordinator load in progress")."""
+    return "load in progress" not in record.getMessage().lower()
+
+
+_librdkafka_log.addFilter(_not_transient)
+
+
 def producer(settings: StreamprocSettings, **overrides: Any) -> Producer:
     config = {
         "bootstrap.servers": settings.bootstrap_servers,
