@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from streamproc.errors import StreamprocError
+from streamproc.kafka.probe import admitted
 from streamproc.settings import StreamprocSettings
 from streamproc.wire.codec_factory import Codecs
 from streamproc.worker.faust_app import build_app
@@ -18,6 +19,8 @@ from streamproc.worker.topology import load_topology
 settings = StreamprocSettings()
 codecs = Codecs(settings)
 try:
+    if settings.kafka_security_protocol != "PLAINTEXT":
+        admitted(settings)
     hosted = host_topology(settings, load_topology(settings.topology), codecs)
 except StreamprocError as exc:
     sys.stderr.write(f"streamproc worker cannot start: {exc}\n")

@@ -16,6 +16,7 @@ from confluent_kafka import Consumer, Message
 
 from streamproc.cli.common import catalog_entry
 from streamproc.errors import StreamprocError
+from streamproc.kafka.clients import group_consumer
 from streamproc.settings import StreamprocSettings
 from streamproc.wire import headers as h
 from streamproc.wire.codec_factory import Codecs
@@ -67,14 +68,7 @@ def receive(
 
 def _consumer(settings: StreamprocSettings, topic: str, from_beginning: bool) -> Consumer:
     group = f"streamproc-receive.{topic}" if not from_beginning else f"streamproc-receive.{time.time_ns()}"
-    consumer = Consumer(
-        {
-            "bootstrap.servers": settings.bootstrap_servers,
-            "group.id": group,
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
+    consumer = group_consumer(settings, group)
     consumer.subscribe([topic])
     return consumer
 

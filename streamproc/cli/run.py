@@ -47,7 +47,7 @@ def _start(stack: Stack, settings: StreamprocSettings, bridges: bool) -> None:
 
     click.echo(f"Kafka      {stack.ensure_broker()}")
     hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))
-    ensure_topics(settings.bootstrap_servers, topology_topic_specs(settings, hosted))
+    ensure_topics(settings, topology_topic_specs(settings, hosted))
     names = {h.model.qualified_name for h in hosted}
     worker = stack.spawn("worker", ["faust", "-A", "streamproc.app", "worker", "-l", "info", "--without-web"])
     stack.wait_until(worker, lambda: names <= set(read_catalog(settings, timeout=5)), "models in the catalog")

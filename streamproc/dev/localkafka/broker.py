@@ -15,8 +15,10 @@ from pathlib import Path
 
 from streamproc.dev.localkafka.jars import ensure_jars, require_tool
 from streamproc.dev.localkafka.properties import server_properties
+from streamproc.dev.localkafka.secured import SecuredListener
 from streamproc.errors import BrokerUnavailableError
 from streamproc.kafka.probe import broker_answers, wait_for_broker
+from streamproc.settings import StreamprocSettings
 
 LOG4J2 = Path(__file__).with_name("log4j2.properties")
 JVM_OPTS = [
@@ -46,6 +48,7 @@ class LocalKafka:
         port: int = 9092,
         controller_port: int | None = None,
         data_dir: Path | None = None,
+        security: str | None = None,
     ) -> None:
         self.kafka_version = kafka_version
         self.port = port
@@ -53,10 +56,18 @@ class LocalKafka:
         self.libs_dir = state_dir / f"kafka-{kafka_version}" / "libs"
         self.home = (data_dir or state_dir / "kafka").resolve()
         self.pid_file = self.home / "broker.json"
+        self.secured = SecuredListener(security, self.home) if security else None
 
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def client(self) -> StreamprocSettings:
+        """Settings of a client of this broker (probes use them too)."""
+        if self.secured is None:
+            return StreamprocSettings(bootstrap_servers=self.bootstrap, kafka_security_protocol="PLAINTEXT")
+        return self.secured.client_settings(self.bootstrap)
 
     def status(self) -> BrokerStatus:
         record = self._read_pid_file()
@@ -71,6 +82,8 @@ class LocalKafka:
             return current
         java = require_tool("java", "Java 17 (e.g. `apt-get install openjdk-17-jre-headless`)")
         libs = ensure_jars(self.libs_dir, self.kafka_version)
+        if self.secured is not None:
+            self.secured.prepare()
         props = self._write_properties()
         classpath = f"{LOG4J2.parent}:{libs}/*"
         if not (self.home / "data" / "meta.properties").exists():
@@ -90,7 +103,7 @@ class LocalKafka:
         log.close()
         self.pid_file.write_text(json.dumps({"pid": proc.pid, "bootstrap": self.bootstrap}))
         try:
-            wait_for_broker(self.bootstrap, timeout, still_starting=lambda: proc.poll() is None)
+            wait_for_broker(self.client, timeout, still_starting=lambda: proc.poll() is None)
         except BrokerUnavailableError:
             self.stop()
             raise BrokerUnavailableError(
@@ -117,12 +130,14 @@ class LocalKafka:
         return was_running
 
     def answers(self) -> bool:
-        return broker_answers(self.bootstrap)
+        return broker_answers(self.client)
 
     def _write_properties(self) -> Path:
         (self.home / "logs").mkdir(parents=True, exist_ok=True)
         props = self.home / "server.properties"
-        props.write_text(server_properties(self.port, self.controller_port, self.home / "data"))
+        extra = self.secured.broker_properties(self.port, self.controller_port) if self.secured else None
+        props.write_text(server_properties(self.port, self.controller_port, self.home / "data", extra))
+        props.chmod(0o600)  # it holds the broker's key and SCRAM password when secured
         return props
 
     def _format(self, java: str, classpath: str, props: Path) -> None:
@@ -140,6 +155,7 @@ class LocalKafka:
             "-c",
             str(props),
             "--ignore-formatted",
+            *(self.secured.format_arguments() if self.secured else []),
         ]
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0:
