@@ -22,7 +22,7 @@ codecs = Codecs(settings)
 try:
     hosted = host_topology(settings, load_topology(settings.topology), codecs)
     if "worker" in sys.argv[1:]:  # `faust -A streamproc.app worker`; other faust commands need no broker
-        require_broker(settings.bootstrap_servers, who="")
+        require_broker(settings, who="")
 except StreamprocError as exc:
     sys.stderr.write(f"streamproc worker cannot start: {exc}\n")
     raise SystemExit(2) from exc

@@ -49,7 +49,7 @@ def _start(stack: Stack, settings: StreamprocSettings, bridges: bool) -> None:
 
     click.echo(f"Kafka      {stack.ensure_broker()}")
     hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))
-    ensure_topics(settings.bootstrap_servers, topology_topic_specs(settings, hosted))
+    ensure_topics(settings, topology_topic_specs(settings, hosted))
     names = {h.model.qualified_name for h in hosted}
     worker_log = stack.spawn("worker", worker_command("--without-web"))
     stack.wait_until(

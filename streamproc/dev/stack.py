@@ -44,7 +44,7 @@ class Stack:
 
     def ensure_broker(self) -> str:
         bootstrap = self.settings.bootstrap_servers
-        if broker_answers(bootstrap, timeout=2):
+        if broker_answers(self.settings, timeout=2):
             return f"{bootstrap} (already running)"
         local = f"127.0.0.1:{self.settings.kafka_port}"
         if bootstrap not in (local, f"localhost:{self.settings.kafka_port}"):

@@ -27,6 +27,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, KafkaTimeoutError
 
 from streamproc import log_repeats
+from streamproc.kafka.clients import aiokafka_consumer, aiokafka_producer
 from streamproc.settings import StreamprocSettings
 from streamproc.wire import headers as h
 from streamproc.worker.hosting import HostedModel
@@ -117,8 +118,8 @@ class ModelConsumer(mode.Service):
 
     async def on_start(self) -> None:
         session_ms = int(self.settings.worker_session_timeout * 1000)
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.bootstrap_servers,
+        self._consumer = aiokafka_consumer(
+            self.settings,
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -127,9 +128,7 @@ class ModelConsumer(mode.Service):
             heartbeat_interval_ms=min(1000, session_ms // 3),  # a survivor hears of a rebalance within 1 s
         )
         self._consumer.subscribe([self.topic], listener=_Revocations(self))
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.bootstrap_servers, acks="all", max_batch_size=MAX_REQUEST_BYTES
-        )
+        self._producer = aiokafka_producer(self.settings, acks="all", max_batch_size=MAX_REQUEST_BYTES)
         log_repeats.install()
         await self._producer.start()
         await self._consumer.start()

@@ -8,6 +8,7 @@ import logging
 import faust
 
 from streamproc.kafka.admin import TopicSpec, ensure_topics
+from streamproc.kafka.clients import faust_broker
 from streamproc.settings import StreamprocSettings
 from streamproc.wire.codec_factory import Codecs
 from streamproc.worker.consumer import ModelConsumer
@@ -21,10 +22,11 @@ class StreamprocApp(faust.App):
     """A Faust app that creates its models' topics (from the topology) before its consumer subscribes."""
 
     topic_specs: list[TopicSpec] = []
-    bootstrap_servers = ""
+    settings: StreamprocSettings | None = None
 
     async def on_first_start(self) -> None:
-        await asyncio.to_thread(ensure_topics, self.bootstrap_servers, self.topic_specs)
+        assert self.settings is not None
+        await asyncio.to_thread(ensure_topics, self.settings, self.topic_specs)
         await super().on_first_start()
 
 
@@ -32,7 +34,7 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
     (settings.state_dir / "faust-data").mkdir(parents=True, exist_ok=True)
     app = StreamprocApp(
         f"{settings.topic_prefix}.worker",
-        broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
+        **faust_broker(settings),
         producer_acks=-1,  # the catalog records
         # Faust's own consumer reads no topic (each model has its ModelConsumer), but its idle group
         # membership still has to expire quickly when a worker dies, or a restarted one waits for it.
@@ -43,7 +45,7 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         datadir=str(settings.state_dir / "faust-data"),
     )
     app.topic_specs = topology_topic_specs(settings, hosted)
-    app.bootstrap_servers = settings.bootstrap_servers
+    app.settings = settings
     for model in hosted:
         consumer = ModelConsumer(app, model, settings, group_id=f"{app.conf.id}.{model.model.qualified_name}")
         app.service(consumer)  # type: ignore[arg-type]  # faust starts a service instance as well as a class
