@@ -12,7 +12,9 @@ from streamproc.settings import StreamprocSettings
 from streamproc.wire.codec_factory import Codecs
 from streamproc.worker.consumer import ModelConsumer
 from streamproc.worker.hosting import HostedModel
+from streamproc.worker.metrics import ModelMetrics, NoMetrics, WorkerMetrics
 from streamproc.worker.provisioning import topology_topic_specs
+from streamproc.worker.web import add_pages
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +40,19 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         # membership still has to expire quickly when a worker dies, or a restarted one waits for it.
         broker_session_timeout=settings.worker_session_timeout,
         broker_heartbeat_interval=min(3.0, settings.worker_session_timeout / 3),
-        web_host="127.0.0.1",
+        # Faust binds ``web_bind`` (default 0.0.0.0); ``web_host`` only names the host in its URLs.
+        web_bind=settings.worker_web_host,
+        web_host=settings.worker_web_host,
         web_port=settings.worker_web_port,
         datadir=str(settings.state_dir / "faust-data"),
     )
     app.topic_specs = topology_topic_specs(settings, hosted)
     app.bootstrap_servers = settings.bootstrap_servers
-    for model in hosted:
+    metrics = model_metrics(settings, hosted)
+    add_pages(app, metrics[0], metrics[1])
+    for model, feeder in zip(hosted, metrics[1], strict=True):
         consumer = ModelConsumer(app, model, settings, group_id=f"{app.conf.id}.{model.model.qualified_name}")
+        consumer.metrics = feeder
         app.service(consumer)  # type: ignore[arg-type]  # faust starts a service instance as well as a class
 
     @app.task
@@ -53,6 +60,21 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         await _publish_catalog(app, settings, hosted, codecs)
 
     return app
+
+
+def model_metrics(
+    settings: StreamprocSettings, hosted: list[HostedModel]
+) -> tuple[WorkerMetrics | None, list[ModelMetrics]]:
+    """The process's metrics (None when off) and one feeder per model, whose model calls are timed."""
+    if not settings.worker_metrics:
+        return None, [NoMetrics(model.model.qualified_name) for model in hosted]
+    names = [model.model.qualified_name for model in hosted]
+    metrics = WorkerMetrics(names, max((model.spec.batch_size for model in hosted), default=1))
+    for model in hosted:
+        instance = model.model  # time predict_batch, or predict when that is all the model has
+        method = "predict_batch" if callable(getattr(instance, "predict_batch", None)) else "predict"
+        setattr(instance, method, metrics.model(instance.qualified_name).timed(getattr(instance, method)))
+    return metrics, [metrics.model(name) for name in names]
 
 
 async def _publish_catalog(

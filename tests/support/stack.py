@@ -46,9 +46,10 @@ def wait_for_models(
 
 @contextmanager
 def running_worker(
-    settings: StreamprocSettings, log: Path, models: tuple[str, ...] = REFERENCE_MODELS
+    settings: StreamprocSettings, log: Path, models: tuple[str, ...] = REFERENCE_MODELS, web: bool = False
 ) -> Iterator[subprocess.Popen[bytes]]:
-    args = ["faust", "-A", "streamproc.app", "worker", "--without-web", "-l", "info"]
+    """A worker; with ``web``, its web server (metrics, health) on ``settings.worker_web_port``."""
+    args = ["faust", "-A", "streamproc.app", "worker", *([] if web else ["--without-web"]), "-l", "info"]
     say(f"starting a streamproc worker for prefix {settings.topic_prefix} (log {log})")
     worker = processes.start(args, settings.environment(), log)
     try:
