@@ -12,6 +12,7 @@ import click
 
 from streamproc.errors import StreamprocError
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.tracing import setup_tracing
 
 
 def _run(service: Coroutine[Any, Any, None]) -> None:
@@ -36,6 +37,7 @@ def rest(settings: StreamprocSettings, host: str | None, port: int | None) -> No
     """The REST bridge, compatible with rest_model_service 0.6, with OpenAPI docs at /docs."""
     from bridges.rest.service import serve_rest
 
+    setup_tracing("streamproc-rest")
     _run(serve_rest(settings, host, port))
 
 
@@ -47,6 +49,7 @@ def websocket(settings: StreamprocSettings, host: str | None, port: int | None) 
     """The Socket.IO bridge and the browser UI (models, predict form, live dashboards)."""
     from bridges.websocket.service import serve_websocket
 
+    setup_tracing("streamproc-websocket")
     _run(serve_websocket(settings, host, port))
 
 
@@ -59,6 +62,7 @@ def rpc(settings: StreamprocSettings, host: str | None, port: int | None) -> Non
     from bridges.rpc.service import serve_rpc
 
     updates = {k: v for k, v in {"rpc_host": host, "rpc_port": port}.items() if v is not None}
+    setup_tracing("streamproc-rpc")
     _run(serve_rpc(settings.model_copy(update=updates)))
 
 

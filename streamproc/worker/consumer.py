@@ -26,7 +26,7 @@ from aiokafka.errors import CommitFailedError, IllegalStateError
 from streamproc.settings import StreamprocSettings
 from streamproc.wire import headers as h
 from streamproc.worker.hosting import HostedModel
-from streamproc.worker.metrics import ModelMetrics, NoMetrics
+from streamproc.worker.metrics import BatchHooks
 from streamproc.worker.processor import InputMessage, OutputRecord
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class _Revocations(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("model %s: assigned %s", self.owner.qualified_name, sorted(tp.partition for tp in assigned))
-        self.owner.metrics.rebalanced(assigned, self.owner._consumer)
+        self.owner.hooks.rebalanced(assigned, self.owner._consumer)
 
 
 class ModelConsumer(mode.Service):
@@ -87,7 +87,7 @@ class ModelConsumer(mode.Service):
         self._committable: dict[TopicPartition, int] = {}
         self._batch_lock = asyncio.Lock()
         self._loops: list[asyncio.Task[None]] = []
-        self.metrics: ModelMetrics = NoMetrics(self.qualified_name)
+        self.hooks = BatchHooks(self.qualified_name)  # metrics, tracing, readiness (set by build_app)
 
     async def on_start(self) -> None:
         session_ms = int(self.settings.worker_session_timeout * 1000)
@@ -147,7 +147,7 @@ class ModelConsumer(mode.Service):
         assert self._consumer is not None
         while True:
             batches = await self._consumer.getmany(timeout_ms=1000, max_records=self.batch_size)
-            self.metrics.consumed(batches)
+            self.hooks.consumed(batches)
             if batches:
                 async with self._batch_lock:
                     await self._send(batches)
@@ -157,7 +157,7 @@ class ModelConsumer(mode.Service):
         messages = [input_message(record) for records in batches.values() for record in records]
         records = self.processor.process(messages)
         futures = await produce(self._producer, records)
-        self.metrics.processed()
+        self.hooks.processed()
         offsets = {tp: records_[-1].offset + 1 for tp, records_ in batches.items()}
         await self._sent.put(SentBatch(futures, offsets, messages, records))
 
@@ -166,7 +166,7 @@ class ModelConsumer(mode.Service):
             batch = await self._sent.get()
             try:
                 await asyncio.gather(*batch.futures)
-                self.metrics.acknowledged(batch.records)
+                self.hooks.acknowledged(batch.records)
                 for message, record in zip(batch.messages, batch.records, strict=True):
                     if record.is_error:
                         _log_error(self.qualified_name, message, record)
@@ -189,7 +189,7 @@ class ModelConsumer(mode.Service):
             return
         try:
             await self._consumer.commit(offsets)
-            self.metrics.committed_offsets(offsets)
+            self.hooks.committed_offsets(offsets)
         except (CommitFailedError, IllegalStateError) as exc:  # rebalanced meanwhile: redelivered elsewhere
             log.warning("model %s: commit of %s skipped: %s", self.qualified_name, offsets, exc)
 

@@ -9,11 +9,13 @@ import faust
 
 from streamproc.kafka.admin import TopicSpec, ensure_topics
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.tracing import tracing_on
 from streamproc.wire.codec_factory import Codecs
 from streamproc.worker.consumer import ModelConsumer
 from streamproc.worker.hosting import HostedModel
-from streamproc.worker.metrics import ModelMetrics, NoMetrics, WorkerMetrics
+from streamproc.worker.metrics import BatchHooks, WorkerMetrics
 from streamproc.worker.provisioning import topology_topic_specs
+from streamproc.worker.tracing import TracedBatches
 from streamproc.worker.web import add_pages
 
 log = logging.getLogger(__name__)
@@ -48,11 +50,11 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
     )
     app.topic_specs = topology_topic_specs(settings, hosted)
     app.bootstrap_servers = settings.bootstrap_servers
-    metrics = model_metrics(settings, hosted)
-    add_pages(app, metrics[0], metrics[1])
-    for model, feeder in zip(hosted, metrics[1], strict=True):
+    metrics, hooks = model_metrics(settings, hosted)
+    add_pages(app, metrics, hooks)
+    for model, model_hooks in zip(hosted, hooks, strict=True):
         consumer = ModelConsumer(app, model, settings, group_id=f"{app.conf.id}.{model.model.qualified_name}")
-        consumer.metrics = feeder
+        consumer.hooks = TracedBatches(model_hooks) if tracing_on() else model_hooks
         app.service(consumer)  # type: ignore[arg-type]  # faust starts a service instance as well as a class
 
     @app.task
@@ -64,10 +66,10 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
 
 def model_metrics(
     settings: StreamprocSettings, hosted: list[HostedModel]
-) -> tuple[WorkerMetrics | None, list[ModelMetrics]]:
+) -> tuple[WorkerMetrics | None, list[BatchHooks]]:
     """The process's metrics (None when off) and one feeder per model, whose model calls are timed."""
     if not settings.worker_metrics:
-        return None, [NoMetrics(model.model.qualified_name) for model in hosted]
+        return None, [BatchHooks(model.model.qualified_name) for model in hosted]
     names = [model.model.qualified_name for model in hosted]
     metrics = WorkerMetrics(names, max((model.spec.batch_size for model in hosted), default=1))
     for model in hosted:

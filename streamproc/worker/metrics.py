@@ -103,15 +103,45 @@ class WorkerMetrics:
         return generate_latest(self.registry)
 
 
+class BatchHooks:
+    """What a model's consumer reports, per poll, batch or group event; alone it only tracks readiness."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.assigned = False
+        self.last_poll = 0.0
+
+    def consumed(self, batches: dict[Any, list[Any]]) -> None:
+        """After every poll (``batches`` maps TopicPartition to aiokafka records, maybe empty)."""
+        self.last_poll = time.monotonic()
+
+    def processed(self) -> None:
+        """The newest consumed batch is handed to the producer."""
+
+    def acknowledged(self, records: Iterable[Any]) -> None:
+        """The oldest batch in flight has its output and error records acknowledged."""
+
+    def committed_offsets(self, offsets: dict[Any, int]) -> None:
+        """Offsets (TopicPartition to next offset) were committed."""
+
+    def rebalanced(self, assigned: Iterable[Any], consumer: Any) -> None:
+        """The group assigned these partitions to ``consumer``."""
+        self.assigned = True
+
+    def consuming(self) -> bool:
+        """Joined its group and polling (the poll loop returns at least once a second)."""
+        return self.assigned and time.monotonic() - self.last_poll < STALE_POLL
+
+
 def _histogram(registry: CollectorRegistry, name: str, doc: str, buckets: tuple[float, ...]) -> Histogram:
     return Histogram(f"streamproc_worker_{name}", doc, ["model"], buckets=buckets, registry=registry)
 
 
-class ModelMetrics:
-    """What one model's consumer reports; each method is called once per batch or event."""
+class ModelMetrics(BatchHooks):
+    """The hooks that feed one model's metrics; each is called once per batch or event."""
 
     def __init__(self, owner: WorkerMetrics, name: str) -> None:
-        self.name = name
+        super().__init__(name)
         self._inputs = owner.inputs.labels(name)
         self._outputs = owner.outputs.labels(name)
         self._errors = owner.errors
@@ -126,12 +156,9 @@ class ModelMetrics:
         self.committed: dict[int, int] = {}  # next offset to read, per partition, as last committed
         self.consumed_to: dict[int, int] = {}  # next offset to read, per partition, as last consumed
         self.consumer: Any = None
-        self.assigned = False
-        self.last_poll = 0.0
 
     def consumed(self, batches: dict[Any, list[Any]]) -> None:
-        """After every poll (``batches`` maps TopicPartition to aiokafka records, maybe empty)."""
-        self.last_poll = time.monotonic()
+        super().consumed(batches)
         if not batches:
             return
         count = sum(len(records) for records in batches.values())
@@ -144,11 +171,9 @@ class ModelMetrics:
         self._in_flight.inc(count)
 
     def processed(self) -> None:
-        """The newest consumed batch is handed to the producer."""
         self._batch_seconds.observe(time.perf_counter() - self._marks[-1].started)
 
     def acknowledged(self, records: Iterable[Any]) -> None:
-        """The oldest batch in flight has its output and error records acknowledged."""
         mark = self._marks.popleft()
         errors: dict[str, int] = {}
         for record in records:
@@ -168,17 +193,13 @@ class ModelMetrics:
             self.committed[tp.partition] = offset
 
     def rebalanced(self, assigned: Iterable[Any], consumer: Any) -> None:
+        super().rebalanced(assigned, consumer)
         self._rebalances.inc()
         self.consumer = consumer
-        self.assigned = True
         keep = {tp.partition for tp in assigned}
         for offsets in (self.committed, self.consumed_to):
             for partition in set(offsets) - keep:
                 del offsets[partition]
-
-    def consuming(self) -> bool:
-        """Joined its group and polling (the poll loop returns at least once a second)."""
-        return self.assigned and time.monotonic() - self.last_poll < STALE_POLL
 
     def lag(self) -> dict[int, int]:
         """Per assigned partition: log end offset minus the committed (else consumed) offset."""
@@ -224,30 +245,3 @@ class _Lag(Collector):
             for partition, lag in sorted(model.lag().items()):
                 family.add_metric([name, str(partition)], lag)
         yield family
-
-
-class NoMetrics(ModelMetrics):
-    """Stands in when metrics are off (``STREAMPROC_WORKER_METRICS=false``): every call does nothing."""
-
-    def __init__(self, name: str = "") -> None:  # noqa: D107  # no registry behind it
-        self.name = name
-        self.assigned = False
-        self.last_poll = 0.0
-
-    def consumed(self, batches: dict[Any, list[Any]]) -> None:
-        self.last_poll = time.monotonic()
-
-    def processed(self) -> None:
-        pass
-
-    def acknowledged(self, records: Iterable[Any]) -> None:
-        pass
-
-    def committed_offsets(self, offsets: dict[Any, int]) -> None:
-        pass
-
-    def rebalanced(self, assigned: Iterable[Any], consumer: Any) -> None:
-        self.assigned = True
-
-    def timed(self, call: Callable[..., Any]) -> Callable[..., Any]:
-        return call

@@ -10,14 +10,14 @@ from typing import Any
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from streamproc.worker.metrics import ModelMetrics, WorkerMetrics
+from streamproc.worker.metrics import BatchHooks, WorkerMetrics
 
 METRICS_PATH = "/metrics"
 LIVE_PATH = "/livez"
 READY_PATH = "/readyz"
 
 
-def add_pages(app: faust.App, metrics: WorkerMetrics | None, models: list[ModelMetrics]) -> None:
+def add_pages(app: faust.App, metrics: WorkerMetrics | None, models: list[BatchHooks]) -> None:
     """Register the pages; without ``metrics`` (metrics off) ``/metrics`` answers 404."""
 
     @app.page(METRICS_PATH, name="streamproc_metrics")

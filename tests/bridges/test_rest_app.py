@@ -204,7 +204,10 @@ async def test_model_health_tells_broker_unreachable_from_model_unpublished(
     unpublished = {"health_status": "NOT_HEALTHY", "reason": "no worker has published this model"}
     assert await answer("churn_model") == (503, unpublished)
     requester.connected = False
-    assert await answer("flower_model") == (503, {"health_status": "NOT_HEALTHY", "reason": "broker unreachable"})
+    assert await answer("flower_model") == (
+        503,
+        {"health_status": "NOT_HEALTHY", "reason": "broker unreachable"},
+    )
 
 
 async def test_unknown_route_and_method_use_error_shape(client: TestClient) -> None:

@@ -46,12 +46,16 @@ def wait_for_models(
 
 @contextmanager
 def running_worker(
-    settings: StreamprocSettings, log: Path, models: tuple[str, ...] = REFERENCE_MODELS, web: bool = False
+    settings: StreamprocSettings,
+    log: Path,
+    models: tuple[str, ...] = REFERENCE_MODELS,
+    web: bool = False,
+    env: dict[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A worker; with ``web``, its web server (metrics, health) on ``settings.worker_web_port``."""
     args = ["faust", "-A", "streamproc.app", "worker", *([] if web else ["--without-web"]), "-l", "info"]
     say(f"starting a streamproc worker for prefix {settings.topic_prefix} (log {log})")
-    worker = processes.start(args, settings.environment(), log)
+    worker = processes.start(args, {**settings.environment(), **(env or {})}, log)
     try:
         wait_for_models(settings, models, timeout=120, worker=worker)
     except Exception as exc:
