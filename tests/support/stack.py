@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bridges.catalog import read_catalog
+from streamproc.dev import processes
 from streamproc.errors import BrokerUnavailableError
 from streamproc.settings import StreamprocSettings
-from tests.support import processes
 from tests.support.brokers import say
 
 REFERENCE_MODELS = ("iris_model", "diabetes_model")
@@ -53,15 +53,15 @@ def running_worker(
     env: dict[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A worker; with ``web``, its web server (metrics, health) on ``settings.worker_web_port``."""
-    args = ["faust", "-A", "streamproc.app", "worker", *([] if web else ["--without-web"]), "-l", "info"]
+    args = processes.worker_command(*([] if web else ["--without-web"]))
     say(f"starting a streamproc worker for prefix {settings.topic_prefix} (log {log})")
-    worker = processes.start(args, {**settings.environment(), **(env or {})}, log)
+    worker = processes.spawn(args, {**settings.environment(), **(env or {})}, log)
     try:
         wait_for_models(settings, models, timeout=120, worker=worker)
     except Exception as exc:
-        processes.stop(worker)
+        processes.terminate(worker)
         raise RuntimeError(f"worker did not start: {exc}\n{processes.tail(log)}") from exc
     try:
         yield worker
     finally:
-        processes.stop(worker)
+        processes.terminate(worker)
