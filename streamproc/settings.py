@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,9 @@ class StreamprocSettings(BaseSettings):
         "127.0.0.1", description="Address the worker's web server (metrics, health) binds; 0.0.0.0 for all."
     )
     worker_metrics: bool = Field(True, description="Worker Prometheus metrics at /metrics (false: off).")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or one JSON object each."
+    )
     worker_session_timeout: float = Field(
         30.0, ge=6, description="Seconds before a silent worker's partitions move to another worker."
     )

@@ -24,6 +24,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.errors import CommitFailedError, IllegalStateError
 
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.logs import record_fields
 from streamproc.wire import headers as h
 from streamproc.worker.hosting import HostedModel
 from streamproc.worker.metrics import BatchHooks
@@ -219,5 +220,6 @@ def _log_error(model: str, message: InputMessage, record: OutputRecord) -> None:
     error_type = dict(record.headers).get(h.ERROR_TYPE, b"").decode()
     where = (message.topic, message.partition, message.offset)
     log.warning(
-        "model=%s topic=%s partition=%d offset=%d -> %s on %s", model, *where, error_type, record.topic
-    )
+        "model=%s topic=%s partition=%d offset=%d -> %s on %s", model, *where, error_type, record.topic,
+        extra=record_fields(model, *where, error_type=error_type),
+    )  # fmt: skip

@@ -9,6 +9,7 @@ import faust
 
 from streamproc.kafka.admin import TopicSpec, ensure_topics
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.logs import faust_logging_config
 from streamproc.telemetry.tracing import tracing_on
 from streamproc.wire.codec_factory import Codecs
 from streamproc.worker.consumer import ModelConsumer
@@ -47,6 +48,7 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         web_host=settings.worker_web_host,
         web_port=settings.worker_web_port,
         datadir=str(settings.state_dir / "faust-data"),
+        logging_config=faust_logging_config(settings.log_format),
     )
     app.topic_specs = topology_topic_specs(settings, hosted)
     app.bootstrap_servers = settings.bootstrap_servers

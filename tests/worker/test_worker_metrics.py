@@ -1,7 +1,8 @@
-"""The worker's own web server: Prometheus metrics that match what it did, health, loopback only."""
+"""The worker's web server (metrics that match what it did, health, loopback only), and its JSON logs."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ def web_worker(
 ) -> Iterator[tuple[StreamprocSettings, str]]:
     """A worker of its own (fresh topics, so its counts are exactly this module's inputs), web on."""
     state = tmp_path_factory.mktemp("web-worker")
-    settings = unique_settings(kafka_bootstrap, state, worker_web_port=free_port())
+    settings = unique_settings(kafka_bootstrap, state, worker_web_port=free_port(), log_format="json")
     with running_worker(settings, state / "worker.log", web=True):
         yield settings, f"http://127.0.0.1:{settings.worker_web_port}"
 
@@ -116,3 +117,33 @@ def test_metrics_off_by_setting(kafka_bootstrap: str, tmp_path: Path) -> None:
         assert isinstance(proc, subprocess.Popen)
         status, _ = get(f"http://127.0.0.1:{settings.worker_web_port}/metrics")
         assert status == 404
+
+
+def json_lines(log: Path) -> list[dict]:  # type: ignore[type-arg]
+    lines = []
+    for line in log.read_text(errors="replace").splitlines():
+        with contextlib.suppress(ValueError):
+            lines.append(json.loads(line))
+    return lines
+
+
+def test_json_logs_give_each_bad_input_its_model_topic_partition_offset(
+    web_worker: tuple[StreamprocSettings, str],
+) -> None:
+    settings, _ = web_worker
+    topic = iris_topics(settings).inputs
+    [partition] = produce_all(settings.bootstrap_servers, topic, [(b"log-me", b"\x00 unreadable", {})])
+    log = settings.state_dir / "worker.log"
+
+    def logged() -> list[dict]:  # type: ignore[type-arg]
+        return [e for e in json_lines(log) if e.get("topic") == topic and e.get("partition") == partition]
+
+    wait_until(
+        lambda: any(e.get("error_type") == "DESERIALIZATION_ERROR" for e in logged()), 60, "a JSON log line"
+    )
+    event = [e for e in logged() if e.get("error_type") == "DESERIALIZATION_ERROR"][-1]
+    assert event["model"] == "iris_model" and event["level"] == "WARNING"
+    assert isinstance(event["offset"], int) and f"offset={event['offset']}" in event["message"]
+    lines = log.read_text(errors="replace").splitlines()
+    structured = json_lines(log)
+    assert len(structured) >= 0.9 * len(lines), "most worker log lines should be JSON objects"
