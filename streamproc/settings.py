@@ -56,6 +56,13 @@ class StreamprocSettings(BaseSettings):
     kafka_controller_port: int = Field(9093, description="Controller port of the local broker.")
 
     worker_web_port: int = Field(6066, description="Faust worker web port.")
+    worker_web_host: str = Field(
+        "127.0.0.1", description="Address the worker's web server (metrics, health) binds; 0.0.0.0 for all."
+    )
+    worker_metrics: bool = Field(True, description="Worker Prometheus metrics at /metrics (false: off).")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or one JSON object each."
+    )
     worker_session_timeout: float = Field(
         6.0, ge=6, description="Seconds before a silent worker's partitions move to another worker."
     )

@@ -27,6 +27,7 @@ from bridges.requestreply.replies import ReplyListener
 from streamproc.errors import BrokerUnavailableError, PayloadTooLargeError, ReplyTimeoutError
 from streamproc.kafka.clients import producer as make_producer
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.tracing import client_span, context_headers
 from streamproc.wire import headers as h
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,9 @@ class Requester:
         correlation_id = uuid.uuid4().hex
         future = self.pending.add(correlation_id)
         try:
-            self._produce(entry.topics.inputs, correlation_id, payload)
-            return await asyncio.wait_for(future, timeout)
+            with client_span(f"{entry.topics.inputs} publish", {"streamproc.model": qualified_name}):
+                self._produce(entry.topics.inputs, correlation_id, payload)
+                return await asyncio.wait_for(future, timeout)
         except TimeoutError:
             raise self._timeout_error(qualified_name, timeout) from None
         finally:  # also when the caller is cancelled (a client that went away)
@@ -99,6 +101,7 @@ class Requester:
             (h.CORRELATION_ID, correlation_id.encode()),
             (h.REPLY_TO, self.instance_id.encode()),
             (h.CONTENT_TYPE, h.CONTENT_TYPE_JSON.encode()),
+            *context_headers(),
         ]
         value = json.dumps(payload).encode()
         try:

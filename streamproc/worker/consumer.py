@@ -29,8 +29,10 @@ from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, Ka
 from streamproc import log_repeats
 from streamproc.kafka.clients import aiokafka_consumer, aiokafka_producer
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.logs import record_fields
 from streamproc.wire import headers as h
 from streamproc.worker.hosting import HostedModel
+from streamproc.worker.metrics import BatchHooks
 from streamproc.worker.processor import InputMessage, OutputRecord
 
 log = logging.getLogger(__name__)
@@ -92,6 +94,7 @@ class _Revocations(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("model %s: assigned %s", self.owner.qualified_name, sorted(tp.partition for tp in assigned))
+        self.owner.hooks.rebalanced(assigned, self.owner._consumer)
 
 
 class ModelConsumer(mode.Service):
@@ -115,6 +118,7 @@ class ModelConsumer(mode.Service):
         self._batch_lock = asyncio.Lock()
         self._commit_lock = asyncio.Lock()
         self._loops: list[asyncio.Task[None]] = []
+        self.hooks = BatchHooks(self.qualified_name)  # metrics, tracing, readiness (set by build_app)
 
     async def on_start(self) -> None:
         session_ms = int(self.settings.worker_session_timeout * 1000)
@@ -180,6 +184,7 @@ class ModelConsumer(mode.Service):
                 await outage.wait(exc)
                 continue
             outage = None
+            self.hooks.consumed(batches)
             if batches:
                 async with self._batch_lock:
                     await self._send(batches)
@@ -193,6 +198,7 @@ class ModelConsumer(mode.Service):
         messages = [input_message(record) for records in batches.values() for record in records]
         records = self.processor.process(messages)
         futures = await produce_or_fail(self._producer, records)
+        self.hooks.processed()
         offsets = {tp: records_[-1].offset + 1 for tp, records_ in batches.items()}
         await self._sent.put(SentBatch(futures, offsets, messages, records))
 
@@ -201,6 +207,7 @@ class ModelConsumer(mode.Service):
             batch = await self._sent.get()
             try:
                 await self._delivered(batch)
+                self.hooks.acknowledged(batch.records)
                 for message, record in zip(batch.messages, batch.records, strict=True):
                     if record.is_error:
                         _log_error(self.qualified_name, message, record)
@@ -247,6 +254,7 @@ class ModelConsumer(mode.Service):
                 return
             try:
                 await self._consumer.commit(offsets)
+                self.hooks.committed_offsets(offsets)
             except (
                 CommitFailedError,
                 IllegalStateError,
@@ -295,5 +303,6 @@ def _log_error(model: str, message: InputMessage, record: OutputRecord) -> None:
     error_type = dict(record.headers).get(h.ERROR_TYPE, b"").decode()
     where = (message.topic, message.partition, message.offset)
     log.warning(
-        "model=%s topic=%s partition=%d offset=%d -> %s on %s", model, *where, error_type, record.topic
-    )
+        "model=%s topic=%s partition=%d offset=%d -> %s on %s", model, *where, error_type, record.topic,
+        extra=record_fields(model, *where, error_type=error_type),
+    )  # fmt: skip

@@ -10,10 +10,15 @@ import faust
 from streamproc.kafka.admin import TopicSpec, ensure_topics
 from streamproc.kafka.clients import faust_broker
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.logs import faust_logging_config
+from streamproc.telemetry.tracing import tracing_on
 from streamproc.wire.codec_factory import Codecs
 from streamproc.worker.consumer import ModelConsumer
 from streamproc.worker.hosting import HostedModel
+from streamproc.worker.metrics import BatchHooks, WorkerMetrics
 from streamproc.worker.provisioning import topology_topic_specs
+from streamproc.worker.tracing import TracedBatches
+from streamproc.worker.web import add_pages
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +45,20 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         # membership still has to expire quickly when a worker dies, or a restarted one waits for it.
         broker_session_timeout=settings.worker_session_timeout,
         broker_heartbeat_interval=min(3.0, settings.worker_session_timeout / 3),
-        web_host="127.0.0.1",
+        # Faust binds ``web_bind`` (default 0.0.0.0); ``web_host`` only names the host in its URLs.
+        web_bind=settings.worker_web_host,
+        web_host=settings.worker_web_host,
         web_port=settings.worker_web_port,
         datadir=str(settings.state_dir / "faust-data"),
+        logging_config=faust_logging_config(settings.log_format),
     )
     app.topic_specs = topology_topic_specs(settings, hosted)
     app.settings = settings
-    for model in hosted:
+    metrics, hooks = model_metrics(settings, hosted)
+    add_pages(app, metrics, hooks)
+    for model, model_hooks in zip(hosted, hooks, strict=True):
         consumer = ModelConsumer(app, model, settings, group_id=f"{app.conf.id}.{model.model.qualified_name}")
+        consumer.hooks = TracedBatches(model_hooks) if tracing_on() else model_hooks
         app.service(consumer)  # type: ignore[arg-type]  # faust starts a service instance as well as a class
 
     @app.task
@@ -55,6 +66,21 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         await _publish_catalog(app, settings, hosted, codecs)
 
     return app
+
+
+def model_metrics(
+    settings: StreamprocSettings, hosted: list[HostedModel]
+) -> tuple[WorkerMetrics | None, list[BatchHooks]]:
+    """The process's metrics (None when off) and one feeder per model, whose model calls are timed."""
+    if not settings.worker_metrics:
+        return None, [BatchHooks(model.model.qualified_name) for model in hosted]
+    names = [model.model.qualified_name for model in hosted]
+    metrics = WorkerMetrics(names, max((model.spec.batch_size for model in hosted), default=1))
+    for model in hosted:
+        instance = model.model  # time predict_batch, or predict when that is all the model has
+        method = "predict_batch" if callable(getattr(instance, "predict_batch", None)) else "predict"
+        setattr(instance, method, metrics.model(instance.qualified_name).timed(getattr(instance, method)))
+    return metrics, [metrics.model(name) for name in names]
 
 
 async def _publish_catalog(
