@@ -1,4 +1,4 @@
-"""Topic administration (confluent-kafka admin client): list topics, create the missing ones."""
+"""Topic administration (confluent-kafka admin client): list topics, create the missing ones, delete."""
 
 from __future__ import annotations
 
@@ -65,3 +65,16 @@ def ensure_topics(bootstrap: str, specs: list[TopicSpec], timeout: float = 30.0)
             if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise BrokerUnavailableError(f"could not create topic {name}: {exc}") from exc
     return created
+
+
+def delete_topics(bootstrap: str, names: list[str], timeout: float = 10.0) -> None:
+    """Delete ``names``; a topic that is already gone is not an error."""
+    admin = admin_client(bootstrap)
+    for name, future in admin.delete_topics(names, operation_timeout=timeout).items():
+        try:
+            future.result(timeout=timeout)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+                raise BrokerUnavailableError(f"could not delete topic {name}: {exc}") from exc
+        except TimeoutError as exc:
+            raise BrokerUnavailableError(f"Kafka did not delete topic {name} within {timeout:g} s") from exc

@@ -27,6 +27,7 @@ from streamproc.settings import StreamprocSettings
 from streamproc.wire import headers as h
 from streamproc.worker.hosting import HostedModel
 from streamproc.worker.processor import InputMessage, OutputRecord
+from streamproc.worker.reply_copies import KafkaReplyClient, ReplyCopier
 
 log = logging.getLogger(__name__)
 # one produce batch per output partition and input batch, within the broker's 1 MB request limit
@@ -85,6 +86,7 @@ class ModelConsumer(mode.Service):
         self._committable: dict[TopicPartition, int] = {}
         self._batch_lock = asyncio.Lock()
         self._loops: list[asyncio.Task[None]] = []
+        self._replies = ReplyCopier(settings.topic_prefix, KafkaReplyClient(settings))
 
     async def on_start(self) -> None:
         session_ms = int(self.settings.worker_session_timeout * 1000)
@@ -107,6 +109,7 @@ class ModelConsumer(mode.Service):
             asyncio.create_task(self._guard(self._consume())),
             asyncio.create_task(self._guard(self._ack())),
             asyncio.create_task(self._guard(self._commit_periodically())),
+            asyncio.create_task(self._replies.run()),  # never raises
         ]
         log.info("model %s: consuming %s as group %s", self.qualified_name, self.topic, self.group_id)
 
@@ -124,6 +127,7 @@ class ModelConsumer(mode.Service):
             await self._consumer.stop()
         if self._producer is not None:
             await self._producer.stop()
+        await self._replies.close()
 
     async def flush(self) -> None:
         """Wait until every sent batch is acknowledged, then commit (before a rebalance and on stop)."""
@@ -164,6 +168,7 @@ class ModelConsumer(mode.Service):
                 for message, record in zip(batch.messages, batch.records, strict=True):
                     if record.is_error:
                         _log_error(self.qualified_name, message, record)
+                self._replies.offer(batch.records)  # once on the outputs/errors topics: copy to reply_to
                 self._committable.update(batch.offsets)
             finally:
                 self._sent.task_done()
