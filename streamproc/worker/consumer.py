@@ -34,6 +34,7 @@ from streamproc.wire import headers as h
 from streamproc.worker.hosting import HostedModel
 from streamproc.worker.metrics import BatchHooks
 from streamproc.worker.processor import InputMessage, OutputRecord
+from streamproc.worker.reply_copies import KafkaReplyClient, ReplyCopier
 
 log = logging.getLogger(__name__)
 # one produce batch per output partition and input batch, within the broker's 1 MB request limit
@@ -119,6 +120,7 @@ class ModelConsumer(mode.Service):
         self._commit_lock = asyncio.Lock()
         self._loops: list[asyncio.Task[None]] = []
         self.hooks = BatchHooks(self.qualified_name)  # metrics, tracing, readiness (set by build_app)
+        self._replies = ReplyCopier(settings.topic_prefix, KafkaReplyClient(settings))
 
     async def on_start(self) -> None:
         session_ms = int(self.settings.worker_session_timeout * 1000)
@@ -140,6 +142,7 @@ class ModelConsumer(mode.Service):
             asyncio.create_task(self._guard(self._consume())),
             asyncio.create_task(self._guard(self._ack())),
             asyncio.create_task(self._guard(self._commit_acknowledged())),
+            asyncio.create_task(self._replies.run()),  # never raises
         ]
         log.info("model %s: consuming %s as group %s", self.qualified_name, self.topic, self.group_id)
 
@@ -157,6 +160,7 @@ class ModelConsumer(mode.Service):
             await self._consumer.stop()
         if self._producer is not None:
             await self._producer.stop()
+        await self._replies.close()
 
     async def flush(self) -> None:
         """Wait until every sent batch is acknowledged, then commit (before a rebalance and on stop)."""
@@ -211,6 +215,7 @@ class ModelConsumer(mode.Service):
                 for message, record in zip(batch.messages, batch.records, strict=True):
                     if record.is_error:
                         _log_error(self.qualified_name, message, record)
+                self._replies.offer(batch.records)  # once on the outputs/errors topics: copy to reply_to
                 self._committable.update(batch.offsets)
                 self._acknowledged.set()
             finally:
