@@ -163,7 +163,7 @@ class ModelConsumer(mode.Service):
                 await asyncio.gather(*batch.futures)
                 for message, record in zip(batch.messages, batch.records, strict=True):
                     if record.is_error:
-                        _log_error(self.qualified_name, message, record)
+                        log_error(self.qualified_name, message, record)
                 self._committable.update(batch.offsets)
             finally:
                 self._sent.task_done()
@@ -208,7 +208,7 @@ async def produce(producer: AIOKafkaProducer, records: list[OutputRecord]) -> li
     return futures
 
 
-def _log_error(model: str, message: InputMessage, record: OutputRecord) -> None:
+def log_error(model: str, message: InputMessage, record: OutputRecord) -> None:
     error_type = dict(record.headers).get(h.ERROR_TYPE, b"").decode()
     where = (message.topic, message.partition, message.offset)
     log.warning(

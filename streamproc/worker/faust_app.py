@@ -1,4 +1,4 @@
-"""Build the Faust app: one batch consumer per hosted model, and the catalog published at start-up."""
+"""Build the Faust app: per hosted model a batch consumer or a Faust agent (its engine), and the catalog."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import faust
 from streamproc.kafka.admin import TopicSpec, ensure_topics
 from streamproc.settings import StreamprocSettings
 from streamproc.wire.codec_factory import Codecs
+from streamproc.worker.agent import add_model_agent
 from streamproc.worker.consumer import ModelConsumer
 from streamproc.worker.hosting import HostedModel
 from streamproc.worker.provisioning import topology_topic_specs
@@ -34,8 +35,8 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         f"{settings.topic_prefix}.worker",
         broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
         producer_acks=-1,  # the catalog records
-        # Faust's own consumer reads no topic (each model has its ModelConsumer), but its idle group
-        # membership still has to expire quickly when a worker dies, or a restarted one waits for it.
+        # Faust's own consumer reads only the agent-engine models' topics, but even an idle group
+        # membership has to expire quickly when a worker dies, or a restarted one waits for it.
         broker_session_timeout=settings.worker_session_timeout,
         broker_heartbeat_interval=min(3.0, settings.worker_session_timeout / 3),
         web_host="127.0.0.1",
@@ -45,6 +46,9 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
     app.topic_specs = topology_topic_specs(settings, hosted)
     app.bootstrap_servers = settings.bootstrap_servers
     for model in hosted:
+        if model.spec.engine == "agent":
+            add_model_agent(app, model)
+            continue
         consumer = ModelConsumer(app, model, settings, group_id=f"{app.conf.id}.{model.model.qualified_name}")
         app.service(consumer)  # type: ignore[arg-type]  # faust starts a service instance as well as a class
 

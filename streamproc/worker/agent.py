@@ -1,0 +1,65 @@
+"""The agent engine (``engine: agent``): a Faust ``@app.agent`` per model on its inputs topic.
+
+It takes what Faust has buffered in batches (``noack_take``), feeds the same ModelProcessor as the batch
+consumer and produces with Faust's producer. Each event is acknowledged to Faust only after the broker
+acknowledged its output or error record, so Faust commits an input's offset only after that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import faust
+
+from streamproc.worker.consumer import input_message, log_error
+from streamproc.worker.hosting import HostedModel
+
+log = logging.getLogger(__name__)
+TAKE_WITHIN = 0.005  # seconds a partly filled batch waits for more events (the latency a lone input pays)
+
+
+def agent_name(qualified_name: str) -> str:
+    return f"model.{qualified_name}"
+
+
+def add_model_agent(app: faust.App, hosted: HostedModel) -> Any:
+    """Register the model's agent on ``app`` (named ``model.<qualified_name>``) and return it."""
+    processor = hosted.processor
+    name = hosted.model.qualified_name
+    batch_size = hosted.spec.batch_size
+    topic = app.topic(hosted.topics.inputs, key_serializer="raw", value_serializer="raw")
+
+    async def serve(stream: Any) -> None:
+        log.info("model %s: agent consuming %s", name, hosted.topics.inputs)
+        async for events in stream.noack_take(batch_size, within=TAKE_WITHIN):
+            try:
+                await _serve_batch(app, stream, processor, name, events)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # not about one message: the broker or the worker itself failed
+                log.critical("model %s: stopping the worker: %r", name, exc)
+                await app.crash(exc)
+                raise
+
+    async def log_assignment(sender: Any, assigned: Any, *, signal: Any, **kwargs: Any) -> None:
+        partitions = sorted(tp.partition for tp in assigned if tp.topic == hosted.topics.inputs)
+        log.info("model %s: assigned %s", name, partitions)
+
+    app.on_partitions_assigned.connect(log_assignment)
+    serve.__doc__ = f"Serve {name} {hosted.model.version}: inputs -> outputs or errors."
+    return app.agent(topic, name=agent_name(name))(serve)  # its help is the docstring
+
+
+async def _serve_batch(app: faust.App, stream: Any, processor: Any, name: str, events: list[Any]) -> None:
+    messages = [input_message(event.message) for event in events]
+    records = processor.process(messages)
+    send = app.producer.send
+    futures = [await send(r.topic, r.key, r.value, r.partition, None, r.headers) for r in records]
+    await asyncio.gather(*futures)
+    for message, record in zip(messages, records, strict=True):
+        if record.is_error:
+            log_error(name, message, record)
+    for event in events:  # only now may Faust commit these offsets
+        await stream.ack(event)
