@@ -43,11 +43,11 @@ def add_model_agent(app: faust.App, hosted: HostedModel) -> Any:
                 await app.crash(exc)
                 raise
 
-    async def log_assignment(sender: Any, assigned: Any, *, signal: Any, **kwargs: Any) -> None:
-        partitions = sorted(tp.partition for tp in assigned if tp.topic == hosted.topics.inputs)
+    def log_assignment(sender: Any, *args: Any, **kwargs: Any) -> None:  # args: (assigned,)
+        partitions = sorted(tp.partition for tp in args[0] if tp.topic == hosted.topics.inputs)
         log.info("model %s: assigned %s", name, partitions)
 
-    app.on_partitions_assigned.connect(log_assignment)
+    app.on_partitions_assigned.connect(log_assignment)  # type: ignore[arg-type]  # mode types it too narrowly
     serve.__doc__ = f"Serve {name} {hosted.model.version}: inputs -> outputs or errors."
     return app.agent(topic, name=agent_name(name))(serve)  # its help is the docstring
 
