@@ -6,41 +6,26 @@ catalog lists the models, HTTP health answers, the RPC bridge printed its bound 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from streamproc.dev.localkafka import LocalKafka
-from streamproc.dev.processes import terminate
-from streamproc.errors import BrokerUnavailableError, ConfigurationError
+from streamproc.dev.processes import Children
+from streamproc.errors import BrokerUnavailableError
 from streamproc.kafka.probe import broker_answers
 from streamproc.settings import StreamprocSettings
-
-BIN = Path(sys.executable).parent
-
-
-@dataclass
-class Child:
-    name: str
-    process: subprocess.Popen[bytes]
-    log: Path
 
 
 @dataclass
 class Stack:
     settings: StreamprocSettings
     broker: LocalKafka | None = None
-    children: list[Child] = field(default_factory=list)
+    children: Children = field(init=False)
 
-    @property
-    def logs(self) -> Path:
-        path = (self.settings.state_dir / "logs").resolve()
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+    def __post_init__(self) -> None:
+        self.children = Children((self.settings.state_dir / "logs").resolve())
 
     def ensure_broker(self) -> str:
         bootstrap = self.settings.bootstrap_servers
@@ -58,40 +43,16 @@ class Stack:
         status = self.broker.start()
         return f"{status.bootstrap} (local Apache Kafka {self.settings.kafka_version}, pid {status.pid})"
 
-    def spawn(self, name: str, args: list[str]) -> Child:
-        log = self.logs / f"{name}.log"
-        executable = BIN / args[0]
-        with log.open("ab") as out:
-            process = subprocess.Popen(
-                [str(executable) if executable.exists() else args[0], *args[1:]],
-                env={**os.environ, **self.settings.environment()},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        child = Child(name, process, log)
-        self.children.append(child)
-        return child
+    def spawn(self, name: str, argv: list[str]) -> Path:
+        """Start a child with these settings in its environment; returns its log file."""
+        self.children.spawn(name, argv, self.settings.environment())
+        return self.children.log(name)
 
-    def wait_until(self, child: Child, ready: object, what: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if child.process.poll() is not None:
-                raise ConfigurationError(f"{child.name} exited ({child.process.returncode}); see {child.log}")
-            if ready():  # type: ignore[operator]
-                return
-            time.sleep(0.2)  # poll interval between real probes
-        raise ConfigurationError(
-            f"{child.name} did not become ready ({what}) in {timeout:.0f} s; see {child.log}"
-        )
-
-    def dead_child(self) -> Child | None:
-        return next((c for c in self.children if c.process.poll() is not None), None)
+    def wait_until(self, name: str, ready: Callable[[], bool], what: str, timeout: float = 120) -> None:
+        self.children.wait_until(name, ready, what, timeout)
 
     def stop(self) -> None:
-        for child in reversed(self.children):
-            terminate(child.process, grace=10.0)
-        self.children.clear()
+        self.children.stop_all()
         if self.broker is not None:
             self.broker.stop()
             self.broker = None

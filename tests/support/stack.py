@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bridges.catalog import read_catalog
+from streamproc.dev import processes
 from streamproc.errors import BrokerUnavailableError
 from streamproc.settings import StreamprocSettings
-from tests.support import processes
 from tests.support.brokers import say
 
 REFERENCE_MODELS = ("iris_model", "diabetes_model")
@@ -48,15 +48,15 @@ def wait_for_models(
 def running_worker(
     settings: StreamprocSettings, log: Path, models: tuple[str, ...] = REFERENCE_MODELS
 ) -> Iterator[subprocess.Popen[bytes]]:
-    args = ["faust", "-A", "streamproc.app", "worker", "--without-web", "-l", "info"]
+    args = processes.worker_command("--without-web")
     say(f"starting a streamproc worker for prefix {settings.topic_prefix} (log {log})")
-    worker = processes.start(args, settings.environment(), log)
+    worker = processes.spawn(args, settings.environment(), log)
     try:
         wait_for_models(settings, models, timeout=120, worker=worker)
     except Exception as exc:
-        processes.stop(worker)
+        processes.terminate(worker)
         raise RuntimeError(f"worker did not start: {exc}\n{processes.tail(log)}") from exc
     try:
         yield worker
     finally:
-        processes.stop(worker)
+        processes.terminate(worker)

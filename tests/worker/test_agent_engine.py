@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-FAUST = str(Path(sys.executable).parent / "faust")
+from streamproc.dev import processes
 
 
 def test_faust_agents_lists_the_agent_engine_models_only(tmp_path: Path) -> None:
@@ -20,7 +19,11 @@ def test_faust_agents_lists_the_agent_engine_models_only(tmp_path: Path) -> None
     )
     env = {**os.environ, "STREAMPROC_TOPOLOGY": str(topology), "STREAMPROC_TOPIC_PREFIX": "agentlist"}
     result = subprocess.run(
-        [FAUST, "-A", "streamproc.app", "agents"], capture_output=True, text=True, timeout=60, env=env
+        processes.command("faust", "-A", "streamproc.app", "agents"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     rows = [line for line in result.stdout.splitlines() if line.startswith("| @")]
