@@ -30,6 +30,19 @@ class StreamprocSettings(BaseSettings):
     worker_session_timeout: float = Field(
         30.0, ge=6, description="Seconds before a silent worker's partitions move to another worker."
     )
+    max_json_depth: int = Field(
+        64,
+        ge=1,
+        description="Deepest nesting of objects and arrays a JSON input may have (refused unparsed).",
+    )
+    max_message_bytes: int = Field(
+        1_048_576, ge=65_536, description="Largest record the worker writes: the topics' max.message.bytes."
+    )
+    worker_outage_limit: float = Field(
+        900.0,
+        gt=0,
+        description="Seconds the worker waits for a broker that stopped answering before it exits.",
+    )
     request_timeout: float = Field(5.0, description="Seconds a bridge waits for a reply.")
     max_body_bytes: int = Field(
         900_000, description="Largest request body a bridge accepts; keep it under Kafka's message.max.bytes."
