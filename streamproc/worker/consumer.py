@@ -214,7 +214,7 @@ class ModelConsumer(mode.Service):
                 self.hooks.acknowledged(batch.records)
                 for message, record in zip(batch.messages, batch.records, strict=True):
                     if record.is_error:
-                        _log_error(self.qualified_name, message, record)
+                        log_error(self.qualified_name, message, record)
                 self._replies.offer(batch.records)  # once on the outputs/errors topics: copy to reply_to
                 self._committable.update(batch.offsets)
                 self._acknowledged.set()
@@ -304,7 +304,7 @@ async def produce(producer: AIOKafkaProducer, records: list[OutputRecord]) -> li
     return futures
 
 
-def _log_error(model: str, message: InputMessage, record: OutputRecord) -> None:
+def log_error(model: str, message: InputMessage, record: OutputRecord) -> None:
     error_type = dict(record.headers).get(h.ERROR_TYPE, b"").decode()
     where = (message.topic, message.partition, message.offset)
     log.warning(
