@@ -121,6 +121,6 @@ def make_codec(
     """The codec of ``topic``: Confluent framing when a schema registry is configured, else single-object."""
     registry = None
     if settings.schema_registry_url:
-        client = confluent.registry_client(settings.schema_registry_url)
+        client = confluent.registry_client(settings)
         registry = confluent.ConfluentSchemas(client, confluent.subject_for(topic), schema)
     return AvroCodec(schema, store, registry)
