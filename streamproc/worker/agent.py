@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
+from aiokafka.errors import KafkaError
 
-from streamproc.worker.consumer import input_message, log_error
+from streamproc.worker.consumer import Outage, input_message, log_error
 from streamproc.worker.hosting import HostedModel
 from streamproc.worker.metrics import BatchHooks
 from streamproc.worker.reply_copies import ReplyCopier
@@ -38,7 +39,9 @@ class _Consumed:
     topic: str
 
 
-def add_model_agent(app: faust.App, hosted: HostedModel, hooks: BatchHooks, copier: ReplyCopier) -> Any:
+def add_model_agent(
+    app: faust.App, hosted: HostedModel, hooks: BatchHooks, copier: ReplyCopier, outage_limit: float = 900.0
+) -> Any:
     """Register the model's agent on ``app`` (named ``model.<qualified_name>``) and return it."""
     processor = hosted.processor
     name = hosted.model.qualified_name
@@ -49,7 +52,7 @@ def add_model_agent(app: faust.App, hosted: HostedModel, hooks: BatchHooks, copi
         log.info("model %s: agent consuming %s", name, hosted.topics.inputs)
         async for events in stream.noack_take(batch_size, within=TAKE_WITHIN):
             try:
-                await _serve_batch(app, stream, processor, name, events, hooks, copier)
+                await _serve_batch(app, stream, processor, name, events, hooks, copier, outage_limit)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # not about one message: the broker or the worker itself failed
@@ -83,6 +86,7 @@ async def _serve_batch(
     events: list[Any],
     hooks: BatchHooks,
     copier: ReplyCopier,
+    outage_limit: float,
 ) -> None:
     consumed: dict[Any, list[_Consumed]] = {}
     for event in events:
@@ -93,8 +97,15 @@ async def _serve_batch(
     records = processor.process(messages)
     hooks.processed()
     send = app.producer.send
-    futures = [await send(r.topic, r.key, r.value, r.partition, None, r.headers) for r in records]
-    await asyncio.gather(*futures)
+    outage: Outage | None = None
+    while True:  # like the batch consumer: records the broker did not acknowledge are sent again
+        try:
+            futures = [await send(r.topic, r.key, r.value, r.partition, None, r.headers) for r in records]
+            await asyncio.gather(*futures)
+            break
+        except KafkaError as exc:
+            outage = outage or Outage(f"model {name}: producing", outage_limit)
+            await outage.wait(exc)
     hooks.acknowledged(records)
     copier.offer(records)
     for message, record in zip(messages, records, strict=True):

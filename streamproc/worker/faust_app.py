@@ -7,6 +7,7 @@ import logging
 
 import faust
 
+from streamproc import log_repeats
 from streamproc.kafka.admin import TopicSpec, ensure_topics
 from streamproc.kafka.clients import faust_broker
 from streamproc.settings import StreamprocSettings
@@ -33,6 +34,7 @@ class StreamprocApp(faust.App):
 
     async def on_first_start(self) -> None:
         assert self.settings is not None
+        log_repeats.install()  # logging is configured by now; an outage logs a few lines, not thousands
         await asyncio.to_thread(ensure_topics, self.settings, self.topic_specs)
         await super().on_first_start()
 
@@ -62,7 +64,7 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         batch_hooks = TracedBatches(model_hooks) if tracing_on() else model_hooks
         if model.spec.engine == "agent":
             copier = ReplyCopier(settings.topic_prefix, KafkaReplyClient(settings))
-            add_model_agent(app, model, batch_hooks, copier)
+            add_model_agent(app, model, batch_hooks, copier, settings.worker_outage_limit)
             continue
         consumer = ModelConsumer(app, model, settings, group_id=f"{app.conf.id}.{model.model.qualified_name}")
         consumer.hooks = batch_hooks
