@@ -60,7 +60,7 @@ class AvroCodec:
         try:
             schemaless_writer(buf, self._parsed, record, strict_allow_default=True)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
-            raise ModelError(f"record does not fit Avro schema {self.name}: {exc}") from exc
+            raise ModelError(f"record does not fit Avro schema {self.name}: {clean_text(str(exc))}") from exc
         return buf.getvalue()
 
     def _writer_for(self, data: bytes) -> tuple[Any, int]:
