@@ -8,7 +8,8 @@ Events (compatible with the original model websocket service):
   acknowledgement, so clients using ``call()`` get it too.
 - client ``subscribe`` / ``unsubscribe`` ``{model_qualified_name}`` → joins / leaves the model's room; while
   subscribed the client gets a ``prediction`` event ``{model_qualified_name, prediction, correlation_id,
-  timestamp}`` for every output record of that model, from any producer, through its bounded buffer.
+  key, timestamp}`` (``key``: the record key as text, or null) for every output record of that model,
+  from any producer, through its bounded buffer.
 
 ``DESERIALIZATION_ERROR`` is what a bridge request gets when its envelope cannot be read: a string payload
 that is not JSON, a payload that is not an object, a missing or non-string ``model_qualified_name``, or an
@@ -253,6 +254,7 @@ class WebSocketBridge:
                 "model_qualified_name": qualified_name,
                 "prediction": output,
                 "correlation_id": meta.get("correlation_id"),
+                "key": meta.get("key"),
                 "timestamp": meta.get("timestamp"),
             }
             self.fanout.publish(sids, qualified_name, "prediction", payload)

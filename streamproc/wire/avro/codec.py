@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from fastavro import schemaless_reader, schemaless_writer
 
 from streamproc.errors import DeserializationError, ModelError
 from streamproc.settings import StreamprocSettings
-from streamproc.wire.avro import confluent, framing
+from streamproc.wire.avro import framing
 from streamproc.wire.avro.store import SchemaStore
 from streamproc.wire.headers import CONTENT_TYPE_JSON
 
@@ -25,6 +26,17 @@ _REPR = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>")
 def clean_text(text: str) -> str:
     """A library's error text without Python object reprs (``<_io.BytesIO object at 0x...>``)."""
     return _REPR.sub("the value", text)
+
+
+if TYPE_CHECKING:
+    from streamproc.wire.avro import confluent
+
+
+def _confluent() -> ModuleType:
+    """The schema-registry module, imported only when a registry is configured (it takes ~0.6 s)."""
+    from streamproc.wire.avro import confluent
+
+    return confluent
 
 
 class AvroCodec:
@@ -69,8 +81,8 @@ class AvroCodec:
             raise DeserializationError("empty value: expected an Avro record or a JSON object")
         if framing.is_single_object(data):
             fp, offset = framing.split(data)
-        elif self._registry is not None and confluent.is_confluent(data):
-            schema_id, offset = confluent.split(data)
+        elif self._registry is not None and _confluent().is_confluent(data):
+            schema_id, offset = _confluent().split(data)
             fp = self._id_fingerprints.get(schema_id) or self._learn_schema_id(schema_id)
         else:
             expected = "single-object marker c301" + (" or Confluent magic byte 00" if self._registry else "")
@@ -121,6 +133,7 @@ def make_codec(
     """The codec of ``topic``: Confluent framing when a schema registry is configured, else single-object."""
     registry = None
     if settings.schema_registry_url:
+        confluent = _confluent()
         client = confluent.registry_client(settings)
         registry = confluent.ConfluentSchemas(client, confluent.subject_for(topic), schema)
     return AvroCodec(schema, store, registry)
