@@ -1,7 +1,8 @@
 """The Faust app, for ``faust -A streamproc.app worker -l info``.
 
 This module is an entry point: it builds the settings once (``STREAMPROC_*``), loads the topology
-and its models, and exposes ``app``. A model that cannot load stops the worker here, loudly.
+and its models, and exposes ``app``. A model that cannot load, or no broker answering, stops the worker
+here with one line.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from streamproc.errors import StreamprocError
+from streamproc.kafka.probe import require_broker
 from streamproc.settings import StreamprocSettings
 from streamproc.telemetry.tracing import setup_tracing
 from streamproc.wire.codec_factory import Codecs
@@ -21,6 +23,8 @@ setup_tracing("streamproc-worker")
 codecs = Codecs(settings)
 try:
     hosted = host_topology(settings, load_topology(settings.topology), codecs)
+    if "worker" in sys.argv[1:]:  # `faust -A streamproc.app worker`; other faust commands need no broker
+        require_broker(settings, who="")
 except StreamprocError as exc:
     sys.stderr.write(f"streamproc worker cannot start: {exc}\n")
     raise SystemExit(2) from exc

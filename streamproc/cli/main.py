@@ -30,6 +30,10 @@ SUBCOMMANDS = {
 }
 
 
+# subcommands that talk to a configured cluster: with Kafka security on, they first check that it admits them
+SECURED_CHECK = {"topics", "send", "receive", "replay", "serve"}
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name, target in SUBCOMMANDS.items() if find_spec(target.split(":")[0]))
@@ -57,6 +61,10 @@ def cli(ctx: click.Context, bootstrap_servers: str | None, topology: str | None,
     except Exception as exc:
         raise click.ClickException(f"invalid settings: {exc}") from exc
     configure_logging(logging.INFO if verbose else logging.WARNING, ctx.obj.log_format)
+    if ctx.invoked_subcommand in SECURED_CHECK and ctx.obj.kafka_security_protocol != "PLAINTEXT":
+        from streamproc.kafka.clients import check_access
+
+        check_access(ctx.obj)  # one clear line (refused login, untrusted certificate) instead of retries
 
 
 def main() -> None:

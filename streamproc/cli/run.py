@@ -1,4 +1,4 @@
-"""``streamproc run`` (what ``make run`` calls): the whole stack until Ctrl-C."""
+"""``streamproc run`` (what ``make run`` calls): the whole stack until Ctrl-C, restarting what dies."""
 
 from __future__ import annotations
 
@@ -30,9 +30,10 @@ def run(settings: StreamprocSettings, bridges: bool, with_prometheus: bool) -> N
         if with_prometheus:
             _start_prometheus(stack, settings)
         click.echo("Ready. Ctrl-C stops everything.")
-        while (dead := stack.children.dead()) is None:
+        while True:  # restart whatever dies, until Ctrl-C
+            for line in stack.supervise():
+                click.echo(line)
             time.sleep(0.5)  # supervision interval, not a readiness wait
-        raise click.ClickException(f"{dead} exited; see {stack.children.log(dead)}")
     except KeyboardInterrupt:
         click.echo("\nstopping ...")
     except StreamprocError as exc:
@@ -53,7 +54,7 @@ def _start(stack: Stack, settings: StreamprocSettings, bridges: bool) -> None:
 
     click.echo(f"Kafka      {stack.ensure_broker()}")
     hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))
-    ensure_topics(settings.bootstrap_servers, topology_topic_specs(settings, hosted))
+    ensure_topics(settings, topology_topic_specs(settings, hosted))
     names = {h.model.qualified_name for h in hosted}
     worker_log = stack.spawn("worker", worker_command())  # its web server: /metrics, /livez, /readyz
     stack.wait_until(

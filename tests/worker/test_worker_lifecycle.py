@@ -15,10 +15,12 @@ import pytest
 
 from bridges.catalog import read_catalog
 from streamproc.dev import processes
+from streamproc.settings import REPO_ROOT
 from streamproc.wire.codec_factory import Codecs
 from tests.support.kafka_io import collect, produce_all
 from tests.support.stack import running_worker, unique_settings
 
+TOPOLOGY = {"batch": REPO_ROOT / "topology" / "default.yaml", "agent": REPO_ROOT / "topology" / "agent.yaml"}
 VERSICOLOR = {"sepal_length": 6.1, "sepal_width": 2.8, "petal_length": 4.7, "petal_width": 1.2}
 
 
@@ -52,8 +54,11 @@ def test_a_model_that_cannot_load_stops_the_worker_with_a_clear_error(
     ]
 
 
-def test_a_killed_worker_loses_no_input(kafka_bootstrap: str, tmp_path: Path) -> None:
-    settings = unique_settings(kafka_bootstrap, tmp_path / "state", worker_session_timeout=8)
+@pytest.mark.parametrize("engine", ["batch", "agent"])
+def test_a_killed_worker_loses_no_input(kafka_bootstrap: str, tmp_path: Path, engine: str) -> None:
+    settings = unique_settings(
+        kafka_bootstrap, tmp_path / "state", worker_session_timeout=8, topology=TOPOLOGY[engine]
+    )
     log = tmp_path / "worker.log"
     run = uuid.uuid4().hex[:8]
     total = 3000
@@ -86,9 +91,12 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.1)  # polling interval
 
 
-def test_workers_joining_and_leaving_lose_nothing(kafka_bootstrap: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["batch", "agent"])
+def test_workers_joining_and_leaving_lose_nothing(kafka_bootstrap: str, tmp_path: Path, engine: str) -> None:
     """Partitions move twice under a steady stream (a join, then a graceful stop): every input is answered."""
-    settings = unique_settings(kafka_bootstrap, tmp_path / "state", worker_session_timeout=8)
+    settings = unique_settings(
+        kafka_bootstrap, tmp_path / "state", worker_session_timeout=8, topology=TOPOLOGY[engine]
+    )
     run = uuid.uuid4().hex[:8]
     sent: list[str] = []
     stop_producing = threading.Event()
