@@ -61,7 +61,7 @@ class CpuSampler(threading.Thread):
 def one_run(ctx: BenchContext, tag: str, metrics: bool, messages: int) -> tuple[float, float]:
     settings = ctx.settings(tag).model_copy(update={"worker_metrics": metrics})
     [hosted] = host_topology(settings, load_topology(settings.topology), Codecs(settings))
-    ensure_topics(ctx.bootstrap, topology_topic_specs(settings, [hosted]))
+    ensure_topics(settings, topology_topic_specs(settings, [hosted]))
     produce_inputs(ctx.bootstrap, hosted.topics.inputs, messages, hosted.processor._input_codec.encode)
     process = ctx.children.spawn(tag, worker_command("--without-web"), settings.environment())
     sampler = CpuSampler(process.pid)
