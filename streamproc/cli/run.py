@@ -16,14 +16,19 @@ from streamproc.settings import StreamprocSettings
 
 @click.command()
 @click.option("--bridges/--no-bridges", default=True, help="Also start the REST, WebSocket and RPC bridges.")
+@click.option(
+    "--with-prometheus", is_flag=True, help="Also start Prometheus scraping the worker and bridges."
+)
 @click.pass_obj
-def run(settings: StreamprocSettings, bridges: bool) -> None:
+def run(settings: StreamprocSettings, bridges: bool, with_prometheus: bool) -> None:
     """Broker (a local one if none answers), topics, worker and bridges; Ctrl-C stops them all."""
     stack = Stack(settings)
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # also when started from a shell that ignores SIGINT
     try:
         _start(stack, settings, bridges)
+        if with_prometheus:
+            _start_prometheus(stack, settings)
         click.echo("Ready. Ctrl-C stops everything.")
         while True:  # restart whatever dies, until Ctrl-C
             for line in stack.supervise():
@@ -51,7 +56,7 @@ def _start(stack: Stack, settings: StreamprocSettings, bridges: bool) -> None:
     hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))
     ensure_topics(settings, topology_topic_specs(settings, hosted))
     names = {h.model.qualified_name for h in hosted}
-    worker_log = stack.spawn("worker", worker_command("--without-web"))
+    worker_log = stack.spawn("worker", worker_command())  # its web server: /metrics, /livez, /readyz
     stack.wait_until(
         "worker", lambda: names <= set(read_catalog(settings, timeout=5)), "models in the catalog"
     )
@@ -71,6 +76,15 @@ def _start(stack: Stack, settings: StreamprocSettings, bridges: bool) -> None:
     rpc_url = f"tcp://{settings.rpc_host}:{settings.rpc_port}"
     stack.wait_until("rpc", lambda: log_mentions(rpc_log, "RPC bridge listening on"), "listening")
     click.echo(f"RPC        {rpc_url}   (ZeroRPC protocol: zerorpc {rpc_url})")
+
+
+def _start_prometheus(stack: Stack, settings: StreamprocSettings) -> None:
+    from streamproc.dev.prometheus import prometheus_command, prometheus_url
+
+    url = prometheus_url(settings)
+    stack.spawn("prometheus", prometheus_command(settings))
+    stack.wait_until("prometheus", lambda: http_ok(f"{url}/-/ready"), "GET /-/ready")
+    click.echo(f"Prometheus {url}   (scraping the worker and the bridges)")
 
 
 def _interrupt(signum: int, frame: object) -> None:
