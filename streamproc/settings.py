@@ -56,8 +56,28 @@ class StreamprocSettings(BaseSettings):
     kafka_controller_port: int = Field(9093, description="Controller port of the local broker.")
 
     worker_web_port: int = Field(6066, description="Faust worker web port.")
+    worker_web_host: str = Field(
+        "127.0.0.1", description="Address the worker's web server (metrics, health) binds; 0.0.0.0 for all."
+    )
+    worker_metrics: bool = Field(True, description="Worker Prometheus metrics at /metrics (false: off).")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or one JSON object each."
+    )
     worker_session_timeout: float = Field(
-        30.0, ge=6, description="Seconds before a silent worker's partitions move to another worker."
+        6.0, ge=6, description="Seconds before a silent worker's partitions move to another worker."
+    )
+    max_json_depth: int = Field(
+        64,
+        ge=1,
+        description="Deepest nesting of objects and arrays a JSON input may have (refused unparsed).",
+    )
+    max_message_bytes: int = Field(
+        1_048_576, ge=65_536, description="Largest record the worker writes: the topics' max.message.bytes."
+    )
+    worker_outage_limit: float = Field(
+        900.0,
+        gt=0,
+        description="Seconds the worker waits for a broker that stopped answering before it exits.",
     )
     request_timeout: float = Field(5.0, description="Seconds a bridge waits for a reply.")
     max_body_bytes: int = Field(

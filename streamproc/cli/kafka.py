@@ -95,8 +95,12 @@ def fetch(settings: StreamprocSettings) -> None:
 @click.pass_obj
 def stop(settings: StreamprocSettings, port: int | None, data_dir: Path | None, security: str | None) -> None:
     """Stop the broker: SIGTERM, then SIGKILL after 15 s."""
-    stopped = local_kafka(settings, port, data_dir, security).stop()
-    click.echo("stopped" if stopped else "not running")
+    broker = local_kafka(settings, port, data_dir, security)
+    current = broker.status()
+    if current.stale:
+        click.echo(f"not running; {current.stale}; nothing was signalled")
+    else:
+        click.echo("stopped" if broker.stop() else "not running")
 
 
 @kafka.command()
@@ -111,7 +115,7 @@ def status(
     broker = local_kafka(settings, port, data_dir, security)
     current = broker.status()
     if not current.running:
-        click.echo("not running")
+        click.echo(f"not running; {current.stale}" if current.stale else "not running")
         raise SystemExit(1)
     answering = "answering" if broker.answers() else "NOT answering metadata requests"
     click.echo(f"running (pid {current.pid}) at {current.bootstrap}, {answering}")

@@ -56,6 +56,10 @@ def replay(
                 skipped += 1
                 continue
             where = f"{record.original_topic}/{record.original_partition}/{record.original_offset}"
+            if record.original_value_truncated or record.original_key_truncated:  # only its first bytes kept
+                click.echo(f"skipping {where}: its error record holds only a truncated copy", err=True)
+                skipped += 1
+                continue
             click.echo(f"{'would replay' if dry_run else 'replaying'} {where} ({record.error_type})")
             if not dry_run:
                 kafka.produce(entry.topics.inputs, value=record.original_value, key=record.original_key,

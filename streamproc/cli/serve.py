@@ -10,8 +10,10 @@ from typing import Any
 
 import click
 
+from streamproc.cli.common import preflight
 from streamproc.errors import StreamprocError
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.tracing import setup_tracing
 
 
 def _run(service: Coroutine[Any, Any, None]) -> None:
@@ -34,8 +36,10 @@ def serve() -> None:
 @click.pass_obj
 def rest(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The REST bridge, compatible with rest_model_service 0.6, with OpenAPI docs at /docs."""
+    preflight(settings)
     from bridges.rest.service import serve_rest
 
+    setup_tracing("streamproc-rest")
     _run(serve_rest(settings, host, port))
 
 
@@ -45,8 +49,10 @@ def rest(settings: StreamprocSettings, host: str | None, port: int | None) -> No
 @click.pass_obj
 def websocket(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The Socket.IO bridge and the browser UI (models, predict form, live dashboards)."""
+    preflight(settings)
     from bridges.websocket.service import serve_websocket
 
+    setup_tracing("streamproc-websocket")
     _run(serve_websocket(settings, host, port))
 
 
@@ -56,9 +62,11 @@ def websocket(settings: StreamprocSettings, host: str | None, port: int | None) 
 @click.pass_obj
 def rpc(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The RPC bridge speaking the ZeroRPC protocol (the stock zerorpc client works)."""
+    preflight(settings)
     from bridges.rpc.service import serve_rpc
 
     updates = {k: v for k, v in {"rpc_host": host, "rpc_port": port}.items() if v is not None}
+    setup_tracing("streamproc-rpc")
     _run(serve_rpc(settings.model_copy(update=updates)))
 
 

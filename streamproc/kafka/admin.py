@@ -1,4 +1,4 @@
-"""Topic administration (confluent-kafka admin client): list topics, create the missing ones."""
+"""Topic administration (confluent-kafka admin client): list topics, create the missing ones, delete."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from streamproc.errors import BrokerUnavailableError
 from streamproc.kafka.clients import admin, confluent_error
 from streamproc.settings import StreamprocSettings
 
@@ -65,3 +66,16 @@ def ensure_topics(settings: StreamprocSettings, specs: list[TopicSpec], timeout:
             if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise confluent_error(exc, f"creating topic {name}") from exc
     return created
+
+
+def delete_topics(settings: StreamprocSettings, names: list[str], timeout: float = 10.0) -> None:
+    """Delete ``names``; a topic that is already gone is not an error."""
+    client = admin_client(settings)
+    for name, future in client.delete_topics(names, operation_timeout=timeout).items():
+        try:
+            future.result(timeout=timeout)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+                raise confluent_error(exc, f"deleting topic {name}") from exc
+        except TimeoutError as exc:
+            raise BrokerUnavailableError(f"Kafka did not delete topic {name} within {timeout:g} s") from exc

@@ -109,6 +109,14 @@ def confluent_config(settings: StreamprocSettings, **overrides: Any) -> dict[str
     }
 
 
+def _not_transient(record: logging.LogRecord) -> bool:
+    """Drop what librdkafka retries by itself right after a broker starts ("Coordinator load in progress")."""
+    return "load in progress" not in record.getMessage().lower()
+
+
+_librdkafka_log.addFilter(_not_transient)
+
+
 def producer(settings: StreamprocSettings, **overrides: Any) -> Producer:
     config = {"linger.ms": 1, "enable.idempotence": True, **overrides}
     return Producer(confluent_config(settings, **config))

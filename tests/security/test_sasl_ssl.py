@@ -17,9 +17,9 @@ from bridges.rest.app import build_rest_app
 from bridges.rpc.service import build_rpc_server
 from bridges.websocket.server import build_websocket_app
 from bridges.websocket.service import running_app
+from streamproc.dev import processes
 from streamproc.dev.localkafka.certificates import LocalAuthority
 from streamproc.settings import StreamprocSettings
-from tests.support import processes
 from tests.support.rpc_client import run_client
 from tests.support.secured import run_cli
 
@@ -135,12 +135,10 @@ def test_a_wrong_password_stops_the_worker_with_one_clear_line(
 ) -> None:
     wrong = secured.model_copy(update={"kafka_sasl_password": SecretStr("not-the-password")})
     log = tmp_path / "worker.log"
-    worker = processes.start(
-        ["faust", "-A", "streamproc.app", "worker", "--without-web"], wrong.environment(), log
-    )
+    worker = processes.spawn(processes.worker_command("--without-web"), wrong.environment(), log)
     try:
         assert worker.wait(timeout=60) != 0
     finally:
-        processes.stop(worker)
+        processes.terminate(worker)
     lines = [line for line in log.read_text().splitlines() if line.strip()]
     assert len(lines) == 1 and "SASL authentication error" in lines[0], "\n".join(lines)
