@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 
+from bridges.access import rpc_curve
 from bridges.catalog import ModelCatalog
 from bridges.requestreply.requester import Requester
 from bridges.rpc.model_methods import SERVICE_NAME, ModelMethods
@@ -24,6 +25,7 @@ def build_rpc_server(settings: StreamprocSettings, catalog: ModelCatalog, reques
         settings.rpc_port,
         name=SERVICE_NAME,
         max_message_bytes=settings.max_body_bytes,
+        guard=rpc_curve(settings),
     )
 
 

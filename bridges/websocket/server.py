@@ -29,6 +29,7 @@ import socketio
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 
+from bridges.access import BridgeAccess
 from bridges.catalog import ModelCatalog
 from bridges.feed import PredictionFeed
 from bridges.requestreply.requester import Requester
@@ -302,9 +303,11 @@ def build_websocket_app(
     sio = socketio.AsyncServer(async_mode="aiohttp", max_http_buffer_size=settings.max_body_bytes)
     bridge = WebSocketBridge(settings, catalog, requester, sio, buffer_size)
     bridge.register()
+    access = BridgeAccess.from_settings(settings)
+    sio.on("connect", access.guard_socketio(bridge.on_connect))  # tokens, when configured
     feed.add_listener(bridge.on_prediction)
 
-    app = web.Application(client_max_size=settings.max_body_bytes)
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=access.middlewares())
     app[BRIDGE_KEY] = bridge
     sio.attach(app)
     app.router.add_get("/", _index)

@@ -131,7 +131,9 @@ async def test_bad_bodies_are_400_and_never_sent(client: TestClient, requester: 
             "Field 'sepal_length' has error: 'x' is not of type 'number'",
         ],
     }
-    response = await client.post("/api/models/flower_model/prediction", data=b"{not json")
+    response = await client.post(
+        "/api/models/flower_model/prediction", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status == 400
     assert (await response.json())["type"] == "ValidationError"
     assert requester.calls == []
