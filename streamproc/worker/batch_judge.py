@@ -61,9 +61,12 @@ class BatchJudge:
                 continue
             try:
                 if len(value) == fixed_size:  # exactly one record of fixed-size fields: no resolution needed
-                    record = dict(zip(fixed.names, fixed.unpack_from(value, len(own)), strict=True))  # type: ignore[union-attr]
-                else:
-                    record = decode(value)
+                    row = fixed.unpack_from(value, len(own))  # type: ignore[union-attr]
+                    if math.isfinite(sum(row)):  # NaN or ±Infinity anywhere (or an overflow): judge alone
+                        where.append(i)
+                        records.append(dict(zip(fixed.names, row, strict=True)))  # type: ignore[union-attr]
+                    continue
+                record = decode(value)
             except Exception:  # noqa: S112  # the per-item judgement gives this input its error record
                 continue
             if _flat_and_finite(record):

@@ -176,9 +176,13 @@ class ModelProcessor:
 
     def _out(self, message: InputMessage, topic: str, value: bytes, extra: dict[str, str]) -> OutputRecord:
         headers = message.headers
-        out_headers = [(name, headers[name].encode()) for name in h.PROPAGATED if name in headers]
-        out_headers.append(self._version_header)
-        out_headers += h.encode_headers(extra)
+        if headers:
+            out_headers = [(name, headers[name].encode()) for name in h.PROPAGATED if name in headers]
+            out_headers.append(self._version_header)
+        else:
+            out_headers = [self._version_header]
+        if extra:
+            out_headers += h.encode_headers(extra)
         same_partition = (
             message.partition if self._partitions and message.partition < self._partitions else None
         )
@@ -186,7 +190,7 @@ class ModelProcessor:
 
 
 def _size(record: OutputRecord) -> int:
-    headers = sum(len(name) + len(value) for name, value in record.headers)
+    headers = sum([len(name) + len(value) for name, value in record.headers])
     return len(record.value) + len(record.key or b"") + headers + RECORD_OVERHEAD
 
 
