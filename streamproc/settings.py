@@ -72,6 +72,10 @@ class StreamprocSettings(BaseSettings):
     worker_session_timeout: float = Field(
         6.0, ge=6, description="Seconds before a silent worker's partitions move to another worker."
     )
+    worker_gc_tuning: bool = Field(
+        True,
+        description="Freeze start-up objects and collect garbage less often (the worker's largest cost).",
+    )
     max_json_depth: int = Field(
         64,
         ge=1,

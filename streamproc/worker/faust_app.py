@@ -16,6 +16,7 @@ from streamproc.telemetry.tracing import tracing_on
 from streamproc.wire.codec_factory import Codecs
 from streamproc.worker.agent import add_model_agent
 from streamproc.worker.consumer import ModelConsumer
+from streamproc.worker.gc_tuning import tune_gc
 from streamproc.worker.hosting import HostedModel
 from streamproc.worker.metrics import BatchHooks, WorkerMetrics
 from streamproc.worker.provisioning import topology_topic_specs
@@ -69,6 +70,12 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         consumer = ModelConsumer(app, model, settings, group_id=f"{app.conf.id}.{model.model.qualified_name}")
         consumer.hooks = batch_hooks
         app.service(consumer)  # type: ignore[arg-type]  # faust starts a service instance as well as a class
+
+    if settings.worker_gc_tuning:
+
+        @app.task
+        async def tune_garbage_collection() -> None:  # once started: the start-up objects exist
+            tune_gc()
 
     @app.task
     async def publish_catalog() -> None:
