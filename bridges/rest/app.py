@@ -10,8 +10,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import ClientPayloadError, web
 
+from bridges.dataplane import DataPlane
 from bridges.rest.docs import DOCS_PATH, OPENAPI_PATH, docs_routes
 from bridges.rest.errors import answer_for_status, error_response
 from bridges.rest.health import health_routes
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CLIENT_CLOSED = 499  # the status nginx logs for a client that closed its connection first
 METRICS_KEY = web.AppKey("rest_metrics", RestMetrics)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -51,6 +53,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _http_error(exc)
     except StreamprocError as exc:
         return error_response(exc)
+    except (ConnectionResetError, ClientPayloadError):  # the client went away mid-request: not our error
+        log.info("client disconnected path=%s", request.path)
+        return web.Response(status=CLIENT_CLOSED, reason="Client Closed Request")
     except Exception as exc:
         log.exception("unexpected error path=%s model=%s", request.path, request.get(MODEL_KEY, ""))
         return error_response(exc)
@@ -88,7 +93,7 @@ def build_rest_app(
             web.get("/", _root, name="root"),
             *health_routes(catalog, requester),
             *model_routes(catalog),
-            *prediction_routes(catalog, requester, metrics, settings.request_timeout),
+            *prediction_routes(DataPlane(settings, catalog, requester), metrics),
             web.get(OPENAPI_PATH, _openapi_handler(catalog, title), name="openapi"),
             *docs_routes(title),
             web.get(METRICS_PATH, metrics.handle_metrics, name="metrics"),

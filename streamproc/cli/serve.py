@@ -34,9 +34,10 @@ def serve() -> None:
 @click.pass_obj
 def rest(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The REST bridge, compatible with rest_model_service 0.6, with OpenAPI docs at /docs."""
-    from bridges.rest.service import serve_rest
+    from bridges.lifecycle import serve
+    from bridges.rest.service import rest_bridge
 
-    _run(serve_rest(settings, host, port))
+    _run(serve(rest_bridge(settings, host, port)))
 
 
 @serve.command()
@@ -45,9 +46,10 @@ def rest(settings: StreamprocSettings, host: str | None, port: int | None) -> No
 @click.pass_obj
 def websocket(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The Socket.IO bridge and the browser UI (models, predict form, live dashboards)."""
-    from bridges.websocket.service import serve_websocket
+    from bridges.lifecycle import serve
+    from bridges.websocket.service import websocket_bridge
 
-    _run(serve_websocket(settings, host, port))
+    _run(serve(websocket_bridge(settings, host, port)))
 
 
 @serve.command()
@@ -56,10 +58,11 @@ def websocket(settings: StreamprocSettings, host: str | None, port: int | None) 
 @click.pass_obj
 def rpc(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The RPC bridge speaking the ZeroRPC protocol (the stock zerorpc client works)."""
-    from bridges.rpc.service import serve_rpc
+    from bridges.lifecycle import serve
+    from bridges.rpc.service import rpc_bridge
 
     updates = {k: v for k, v in {"rpc_host": host, "rpc_port": port}.items() if v is not None}
-    _run(serve_rpc(settings.model_copy(update=updates)))
+    _run(serve(rpc_bridge(settings.model_copy(update=updates))))
 
 
 @click.command()
