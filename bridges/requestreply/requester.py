@@ -30,6 +30,7 @@ from streamproc.errors import BrokerUnavailableError, PayloadTooLargeError, Repl
 from streamproc.kafka.admin import TopicSpec, delete_topics, ensure_topics
 from streamproc.kafka.clients import producer as make_producer
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.tracing import client_span, context_headers
 from streamproc.wire import headers as h
 from streamproc.wire.catalog_record import CatalogEntry
 from streamproc.wire.topics import reply_topic
@@ -89,7 +90,7 @@ class Requester:
             spec = TopicSpec(
                 self.reply_topic, 1, 1, {"retention.ms": str(REPLY_RETENTION_MS), "segment.ms": "60000"}
             )
-            await asyncio.to_thread(ensure_topics, self.settings.bootstrap_servers, [spec], 5.0)
+            await asyncio.to_thread(ensure_topics, self.settings, [spec], 5.0)
             await self._listener.start()
             log.info("bridge instance %s reads replies from %s", self.instance_id, self.reply_topic)
 
@@ -112,7 +113,7 @@ class Requester:
             log.warning("reply topic %s left behind (it expires by retention)", self.reply_topic)
             return
         try:
-            await asyncio.to_thread(delete_topics, self.settings.bootstrap_servers, [self.reply_topic], 5.0)
+            await asyncio.to_thread(delete_topics, self.settings, [self.reply_topic], 5.0)
         except BrokerUnavailableError as exc:
             log.warning("reply topic %s left behind (it expires by retention): %s", self.reply_topic, exc)
 
@@ -159,8 +160,9 @@ class Requester:
         request_id = uuid.uuid4().hex
         future = self.pending.add(request_id, self.prepare(entry))
         try:
-            self._produce(entry.topics.inputs, request_id, correlation_id or request_id, value)
-            return await asyncio.wait_for(future, timeout)
+            with client_span(f"{entry.topics.inputs} publish", {"streamproc.model": entry.qualified_name}):
+                self._produce(entry.topics.inputs, request_id, correlation_id or request_id, value)
+                return await asyncio.wait_for(future, timeout)
         except TimeoutError:
             raise self._timeout_error(entry.qualified_name, timeout) from None
         finally:  # also when the caller is cancelled (a client that went away)
@@ -171,6 +173,7 @@ class Requester:
             (h.CORRELATION_ID, correlation_id.encode()),
             (h.REPLY_TO, self.reply_topic.encode()),
             (h.CONTENT_TYPE, h.CONTENT_TYPE_JSON.encode()),
+            *context_headers(),
         ]
         try:
             self._producer.produce(

@@ -1,7 +1,7 @@
 """The REST bridge application: rest_model_service's API over the model topics.
 
 ``build_rest_app`` wires routes and middlewares; it does no I/O. The catalog and requester are started
-and stopped by whoever owns them (``service.serve_rest`` or a test fixture).
+and stopped by whoever owns them (``bridges.lifecycle.Bridge`` or a test fixture).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import click
 
 from streamproc.errors import StreamprocError
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.logs import configure_logging
 
 # subcommand name -> "module:attribute"; imported lazily so `streamproc kafka status` stays fast.
 SUBCOMMANDS = {
@@ -27,6 +28,10 @@ SUBCOMMANDS = {
     "run": "streamproc.cli.run:run",
     "bench": "streamproc.cli.bench:bench",
 }
+
+
+# subcommands that talk to a configured cluster: with Kafka security on, they first check that it admits them
+SECURED_CHECK = {"topics", "send", "receive", "replay", "serve"}
 
 
 class LazyGroup(click.Group):
@@ -50,15 +55,16 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, bootstrap_servers: str | None, topology: str | None, verbose: bool) -> None:
     """streamproc: ML models as Kafka stream processors, reachable over REST, WebSocket and RPC."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
     overrides: dict[str, Any] = {"bootstrap_servers": bootstrap_servers, "topology": topology}
     try:
         ctx.obj = StreamprocSettings(**{k: v for k, v in overrides.items() if v is not None})
     except Exception as exc:
         raise click.ClickException(f"invalid settings: {exc}") from exc
+    configure_logging(logging.INFO if verbose else logging.WARNING, ctx.obj.log_format)
+    if ctx.invoked_subcommand in SECURED_CHECK and ctx.obj.kafka_security_protocol != "PLAINTEXT":
+        from streamproc.kafka.clients import check_access
+
+        check_access(ctx.obj)  # one clear line (refused login, untrusted certificate) instead of retries
 
 
 def main() -> None:

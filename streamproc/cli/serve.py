@@ -10,8 +10,10 @@ from typing import Any
 
 import click
 
+from streamproc.cli.common import preflight
 from streamproc.errors import StreamprocError
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.tracing import setup_tracing
 
 
 def _run(service: Coroutine[Any, Any, None]) -> None:
@@ -34,9 +36,11 @@ def serve() -> None:
 @click.pass_obj
 def rest(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The REST bridge, compatible with rest_model_service 0.6, with OpenAPI docs at /docs."""
+    preflight(settings)
     from bridges.lifecycle import serve
     from bridges.rest.service import rest_bridge
 
+    setup_tracing("streamproc-rest")
     _run(serve(rest_bridge(settings, host, port)))
 
 
@@ -46,9 +50,11 @@ def rest(settings: StreamprocSettings, host: str | None, port: int | None) -> No
 @click.pass_obj
 def websocket(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The Socket.IO bridge and the browser UI (models, predict form, live dashboards)."""
+    preflight(settings)
     from bridges.lifecycle import serve
     from bridges.websocket.service import websocket_bridge
 
+    setup_tracing("streamproc-websocket")
     _run(serve(websocket_bridge(settings, host, port)))
 
 
@@ -58,10 +64,12 @@ def websocket(settings: StreamprocSettings, host: str | None, port: int | None) 
 @click.pass_obj
 def rpc(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The RPC bridge speaking the ZeroRPC protocol (the stock zerorpc client works)."""
+    preflight(settings)
     from bridges.lifecycle import serve
     from bridges.rpc.service import rpc_bridge
 
     updates = {k: v for k, v in {"rpc_host": host, "rpc_port": port}.items() if v is not None}
+    setup_tracing("streamproc-rpc")
     _run(serve(rpc_bridge(settings.model_copy(update=updates))))
 
 
