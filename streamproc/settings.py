@@ -60,11 +60,21 @@ class StreamprocSettings(BaseSettings):
         "127.0.0.1", description="Address the worker's web server (metrics, health) binds; 0.0.0.0 for all."
     )
     worker_metrics: bool = Field(True, description="Worker Prometheus metrics at /metrics (false: off).")
+    prometheus_port: int = Field(
+        9090, description="Port of the Prometheus `streamproc run --with-prometheus` starts."
+    )
+    prometheus_scrape_interval: float = Field(
+        5.0, gt=0, description="Seconds between that Prometheus's scrapes."
+    )
     log_format: Literal["text", "json"] = Field(
         "text", description="Log lines as text, or one JSON object each."
     )
     worker_session_timeout: float = Field(
         6.0, ge=6, description="Seconds before a silent worker's partitions move to another worker."
+    )
+    worker_gc_tuning: bool = Field(
+        True,
+        description="Freeze start-up objects and collect garbage less often (the worker's largest cost).",
     )
     max_json_depth: int = Field(
         64,

@@ -12,6 +12,7 @@ from typing import Any
 
 import streamproc
 from bridges.rest.errors import PREDICTION_ERROR_STATUSES
+from bridges.rest.examples import example_of
 from bridges.rest.oas30 import SchemaConverter, component_name
 from streamproc.wire.catalog_record import CatalogEntry
 
@@ -157,7 +158,15 @@ def _prediction_path(entry: CatalogEntry, components: dict[str, Any]) -> dict[st
             "summary": f"{entry.display_name} ({entry.version})",
             "description": entry.description,
             "tags": ["models"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(input_name)}}},
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": _ref(input_name),
+                        "example": example_of(entry.input_schema),
+                    }
+                },
+            },
             "responses": responses,
         }
     }

@@ -157,9 +157,22 @@ class RpcServer:
                 envelope, blob = split_frames(frames)
                 event = decode_event(blob)
             except ProtocolError as exc:
-                logger.warning("rpc dropped malformed message: %s", exc)
+                self._refuse(frames, exc)
                 continue
             self._dispatch(envelope, event, len(blob))
+
+    def _refuse(self, frames: list[bytes], exc: ProtocolError) -> None:
+        """Answer a malformed request whose header names a message id; log the rest."""
+        message_id = exc.header.get("message_id")
+        if not isinstance(message_id, Hashable) or message_id is None or len(frames) < 2:
+            logger.warning("rpc dropped malformed message: %s", exc)
+            return
+        envelope, _ = split_frames(frames)
+        version = exc.header.get("v", 3) if isinstance(exc.header.get("v"), int) else 3
+        channel = _Channel(message_id, envelope, version, 0.0)
+        asyncio.get_running_loop().create_task(
+            self._send(channel, self._error(channel, "ProtocolError", str(exc)))
+        )
 
     def _dispatch(self, envelope: list[bytes], event: Event, size: int) -> None:
         """Route an event to its channel, or open a channel for a new request."""
@@ -200,9 +213,9 @@ class RpcServer:
             return reply_event(REPLY_OK, [result], channel.channel_id)
         except RemoteCallError as exc:
             return self._error(channel, exc.name, exc.message)
-        except Exception as exc:
+        except Exception:
             logger.exception("rpc method failed method=%s", event.name)
-            return self._error(channel, type(exc).__name__, str(exc))
+            return self._error(channel, "ServiceError", "Internal server error.")
 
     def _error(self, channel: _Channel, name: str, message: str) -> Event:
         args = error_args(name, message) if channel.version >= 2 else [f"{name}: {message}"]
