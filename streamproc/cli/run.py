@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from functools import partial
 
 import click
 
@@ -19,14 +20,21 @@ from streamproc.settings import StreamprocSettings
 @click.option(
     "--with-prometheus", is_flag=True, help="Also start Prometheus scraping the worker and bridges."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes, one consumer group: the models' partitions are shared among them.",
+)
 @click.pass_obj
-def run(settings: StreamprocSettings, bridges: bool, with_prometheus: bool) -> None:
+def run(settings: StreamprocSettings, bridges: bool, with_prometheus: bool, workers: int) -> None:
     """Broker (a local one if none answers), topics, worker and bridges; Ctrl-C stops them all."""
     stack = Stack(settings)
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # also when started from a shell that ignores SIGINT
     try:
-        _start(stack, settings, bridges)
+        _start(stack, settings, bridges, workers)
         if with_prometheus:
             _start_prometheus(stack, settings)
         click.echo("Ready. Ctrl-C stops everything.")
@@ -45,7 +53,7 @@ def run(settings: StreamprocSettings, bridges: bool, with_prometheus: bool) -> N
         click.echo("stopped.")
 
 
-def _start(stack: Stack, settings: StreamprocSettings, bridges: bool) -> None:
+def _start(stack: Stack, settings: StreamprocSettings, bridges: bool, workers: int = 1) -> None:
     from bridges.catalog import read_catalog
     from streamproc.wire.codec_factory import Codecs
     from streamproc.worker.hosting import host_topology
@@ -62,6 +70,10 @@ def _start(stack: Stack, settings: StreamprocSettings, bridges: bool) -> None:
     )
     listing = ", ".join(f"{h.model.qualified_name} {h.model.version}" for h in hosted)
     click.echo(f"Worker     {listing}   (log {worker_log})")
+    for number in range(2, workers + 1):  # the same consumer group: partitions are rebalanced over them
+        log = stack.spawn(f"worker-{number}", worker_command("--without-web"))
+        stack.wait_until(f"worker-{number}", partial(log_mentions, log, "[^Worker]: Ready"), "Ready")
+        click.echo(f"Worker {number}   (log {log})")
     if not bridges:
         return
     rest_url = f"http://{settings.rest_host}:{settings.rest_port}"
