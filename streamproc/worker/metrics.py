@@ -71,7 +71,10 @@ class WorkerMetrics:
             _SECONDS,
         )
         self.predict_seconds = _histogram(
-            r, "prediction_duration_seconds", "Time of each predict_batch (or predict) call.", _SECONDS
+            r,
+            "prediction_duration_seconds",
+            "Time to predict a batch's valid inputs (the model's calls).",
+            _SECONDS,
         )
         self.latency = _histogram(
             r,
