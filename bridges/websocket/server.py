@@ -49,6 +49,7 @@ BAD_SUBSCRIPTION = {
     "type": "DESERIALIZATION_ERROR",
     "message": "Expected {model_qualified_name}.",
 }
+DISCONNECT_AFTER = 0.5  # s: an oversize request's error and acknowledgement go out before the disconnect
 ERROR_TYPES: dict[type[Exception], str] = {
     DeserializationError: "DESERIALIZATION_ERROR",
     SchemaError: "SCHEMA_ERROR",
@@ -76,6 +77,7 @@ class WebSocketBridge:
         )
         self._open = False
         self._subscriptions: dict[str, set[str]] = {}  # sid -> models
+        self._tasks: set[asyncio.Future[None]] = set()
 
     def register(self) -> None:
         for event in ("connect", "disconnect", "prediction_request", "subscribe", "unsubscribe"):
@@ -108,7 +110,7 @@ class WebSocketBridge:
                 sid, "prediction_error", request, type=error_type, message=self._message(exc)
             )
             if isinstance(exc, PayloadTooLargeError) and problem is exc:  # over the limit: answered, then cut
-                await self.sio.disconnect(sid)
+                asyncio.get_running_loop().call_later(DISCONNECT_AFTER, self._disconnect, sid)
             return reply
         self.metrics.requests.labels(request["model_qualified_name"], "OK").inc()
         return await self._reply(sid, "prediction_response", request, prediction=prediction)
@@ -119,6 +121,11 @@ class WebSocketBridge:
             reply["correlation_id"] = request["correlation_id"]
         await self.sio.emit(event, reply, to=sid)
         return reply
+
+    def _disconnect(self, sid: str) -> None:
+        task = asyncio.ensure_future(self.sio.disconnect(sid))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _message(self, exc: StreamprocError) -> str:
         message = "; ".join(error_messages(exc))
