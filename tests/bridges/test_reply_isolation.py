@@ -26,7 +26,6 @@ from tests.support.kafka_io import produce_all
 pytestmark = pytest.mark.broker
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 BURST = 50_000
-IDLE_CPU_LIMIT = 1.0  # s of bridge CPU while the burst flows past (the old reply reader spent ~10x that)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -111,7 +110,8 @@ async def test_a_bridge_idle_on_requests_spends_almost_no_cpu_on_a_models_stream
         print(
             f"\nbridge CPU: {idle:.3f} s idle in 10 s; {spent:.3f} s in {elapsed:.1f} s with {BURST} inputs"
         )
-        assert spent < IDLE_CPU_LIMIT
+        # the stream costs the bridge nothing beyond its idle polling (CPU time is counted in 10 ms ticks)
+        assert spent <= 2 * idle * elapsed / 10 + 0.05
     finally:
         next(bridges, None)
 
