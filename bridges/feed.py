@@ -129,6 +129,7 @@ class PredictionFeed(ReaderThread):
         headers = h.decode_headers(message.headers())
         meta = {
             "correlation_id": headers.get(h.CORRELATION_ID),
+            "key": message.key().decode(errors="replace") if message.key() is not None else None,
             "timestamp": message.timestamp()[1],
             "partition": message.partition(),
             "offset": message.offset(),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import ClientPayloadError, web
 
+from bridges.access import BridgeAccess
 from bridges.dataplane import DataPlane
 from bridges.rest.docs import DOCS_PATH, OPENAPI_PATH, docs_routes
 from bridges.rest.errors import answer_for_status, error_response
@@ -84,8 +85,10 @@ def build_rest_app(
 ) -> web.Application:
     """The aiohttp application of one REST bridge over a started ``catalog`` and ``requester``."""
     metrics = RestMetrics(requester)
+    access = BridgeAccess.from_settings(settings)  # tokens, CORS, JSON-only bodies
     app = web.Application(
-        client_max_size=settings.max_body_bytes, middlewares=[metrics.middleware, error_middleware]
+        client_max_size=settings.max_body_bytes,
+        middlewares=[*access.middlewares(), metrics.middleware, error_middleware],
     )
     app[METRICS_KEY] = metrics
     app.add_routes(

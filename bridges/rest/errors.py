@@ -49,7 +49,7 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str]] = {
 }
 
 # Statuses documented on every prediction operation of the OpenAPI document.
-PREDICTION_ERROR_STATUSES = (400, 404, 413, 500, 503, 504)
+PREDICTION_ERROR_STATUSES = (400, 401, 404, 413, 415, 500, 503, 504)
 
 
 def answer_for(exc: BaseException) -> ErrorAnswer:
@@ -64,6 +64,7 @@ def answer_for_status(status: int, text: str) -> ErrorAnswer:
     """Answer for an HTTP error raised by aiohttp itself (unknown route, body too large, ...)."""
     names = {
         400: "ValidationError",
+        401: "UnauthorizedError",
         404: "NotFoundError",
         405: "MethodNotAllowedError",
         408: "RequestTimeoutError",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bridges.access import rpc_curve
 from bridges.catalog import ModelCatalog
 from bridges.dataplane import DataPlane
 from bridges.lifecycle import Bridge
@@ -20,6 +21,7 @@ def build_rpc_server(settings: StreamprocSettings, catalog: ModelCatalog, reques
         settings.rpc_port,
         name=SERVICE_NAME,
         max_message_bytes=settings.max_body_bytes,
+        guard=rpc_curve(settings),
     )
 
 

@@ -9,7 +9,8 @@ Events (compatible with the original model websocket service):
   too deep or too large (that one is then disconnected by the engine).
 - client ``subscribe`` / ``unsubscribe`` ``{model_qualified_name}`` → joins / leaves the model's room; while
   subscribed the client gets a ``prediction`` event ``{model_qualified_name, prediction, correlation_id,
-  timestamp}`` for every output record of that model, from any producer, through its bounded buffer.
+  key, timestamp}`` (``key``: the record key as text, or null) for every output record of that model,
+  from any producer, through its bounded buffer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 import socketio
 from aiohttp import web
 
+from bridges.access import BridgeAccess
 from bridges.catalog import ModelCatalog
 from bridges.dataplane import DataPlane, error_messages, lookup
 from bridges.feed import PredictionFeed
@@ -168,7 +170,11 @@ class WebSocketBridge:
         sids = [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, room_for(qualified_name))]
         if sids:
             payload: dict[str, Any] = {"model_qualified_name": qualified_name, "prediction": output}
-            payload.update(correlation_id=meta.get("correlation_id"), timestamp=meta.get("timestamp"))
+            payload.update(
+                correlation_id=meta.get("correlation_id"),
+                key=meta.get("key"),
+                timestamp=meta.get("timestamp"),
+            )
             self.fanout.publish(sids, qualified_name, "prediction", payload)
 
     async def _send_when_drained(self, sid: str, event: str, payload: dict[str, Any]) -> None:
@@ -224,8 +230,10 @@ def build_websocket_app(
     )
     bridge = WebSocketBridge(plane, feed, sio, buffer_size)
     bridge.register()
+    access = BridgeAccess.from_settings(settings)
+    sio.on("connect", access.guard_socketio(bridge.on_connect))  # tokens, when configured
     feed.add_listener(bridge.on_prediction)
-    app = web.Application(client_max_size=limit * ENGINE_HEADROOM)
+    app = web.Application(client_max_size=limit * ENGINE_HEADROOM, middlewares=access.middlewares())
     app[BRIDGE_KEY] = bridge
     sio.attach(app)
     app.router.add_get("/", _index)

@@ -1,7 +1,8 @@
-"""``streamproc kafka start|stop|status``: the local single-node broker."""
+"""``streamproc kafka start|stop|status|fetch|tool``: the local single-node broker and Kafka's own tools."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import time
 from pathlib import Path
@@ -9,8 +10,9 @@ from pathlib import Path
 import click
 
 from streamproc.dev.localkafka import LocalKafka
-from streamproc.dev.localkafka.jars import ensure_jars
+from streamproc.dev.localkafka.jars import ensure_jars, ensure_tools, require_tool
 from streamproc.dev.localkafka.secured import MODES
+from streamproc.dev.localkafka.tools import MAIN_CLASSES, tool_command
 from streamproc.errors import StreamprocError
 from streamproc.settings import StreamprocSettings
 
@@ -78,14 +80,38 @@ def start(
 @kafka.command()
 @click.pass_obj
 def fetch(settings: StreamprocSettings) -> None:
-    """Fetch the broker jars with Maven (a no-op when they are already there)."""
+    """Fetch the broker jars and Kafka's command-line tools with Maven (a no-op when they are there)."""
+    home = settings.state_dir / f"kafka-{settings.kafka_version}"
     try:
-        libs = ensure_jars(
-            settings.state_dir / f"kafka-{settings.kafka_version}" / "libs", settings.kafka_version
-        )
+        libs = ensure_jars(home / "libs", settings.kafka_version)
+        tools = ensure_tools(home / "tools", settings.kafka_version)
     except StreamprocError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Apache Kafka {settings.kafka_version} jars in {libs}")
+    click.echo(f"Apache Kafka {settings.kafka_version} jars in {libs}, its tools in {tools}")
+
+
+@kafka.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("name", type=click.Choice(sorted(MAIN_CLASSES)))
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_obj
+def tool(settings: StreamprocSettings, name: str, args: tuple[str, ...]) -> None:
+    """Run Kafka's own NAME tool against the configured bootstrap servers (ARGS go to the tool).
+
+    \b
+    streamproc kafka tool console-producer --topic T --property parse.headers=true
+    streamproc kafka tool console-consumer --topic T --from-beginning --max-messages 1
+    streamproc kafka tool consumer-groups --describe --all-groups      (lag per partition)
+    streamproc kafka tool topics --list
+    """
+    try:
+        java = require_tool("java", "Java 17 (e.g. `apt-get install openjdk-17-jre-headless`)")
+        tools = ensure_tools(
+            settings.state_dir / f"kafka-{settings.kafka_version}" / "tools", settings.kafka_version
+        )
+        command = tool_command(java, tools.resolve(), name, list(args), settings.bootstrap_servers)
+    except StreamprocError as exc:
+        raise click.ClickException(str(exc)) from exc
+    os.execv(java, command)  # the tool owns the terminal: stdin, Ctrl-C and its exit status
 
 
 @kafka.command()

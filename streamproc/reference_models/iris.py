@@ -14,10 +14,18 @@ class IrisModelInput(BaseModel):
     """Measurements of one iris flower, in centimetres."""
 
     # The data set spans 0.1–7.9 cm; the bounds (0, 10] leave room for unusual flowers.
-    sepal_length: float = Field(..., description="Length of the sepal in centimetres.", gt=0, le=10)
-    sepal_width: float = Field(..., description="Width of the sepal in centimetres.", gt=0, le=10)
-    petal_length: float = Field(..., description="Length of the petal in centimetres.", gt=0, le=10)
-    petal_width: float = Field(..., description="Width of the petal in centimetres.", gt=0, le=10)
+    sepal_length: float = Field(
+        ..., examples=[5.1], description="Length of the sepal in centimetres.", gt=0, le=10
+    )
+    sepal_width: float = Field(
+        ..., examples=[3.5], description="Width of the sepal in centimetres.", gt=0, le=10
+    )
+    petal_length: float = Field(
+        ..., examples=[1.4], description="Length of the petal in centimetres.", gt=0, le=10
+    )
+    petal_width: float = Field(
+        ..., examples=[0.2], description="Width of the petal in centimetres.", gt=0, le=10
+    )
 
 
 class Species(StrEnum):
@@ -50,6 +58,10 @@ class IrisModel(SklearnModel):
     features = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 
     _SPECIES = tuple(Species)
+    _SPECIES_VALUES = np.array([species.value for species in Species], dtype=object)
 
     def _outputs(self, predictions: np.ndarray) -> list[IrisModelOutput]:  # type: ignore[override]
         return [IrisModelOutput(species=self._SPECIES[int(label)]) for label in predictions]
+
+    def _output_columns(self, predictions: np.ndarray) -> dict[str, list[str]]:
+        return {"species": self._SPECIES_VALUES[predictions.astype(int)].tolist()}

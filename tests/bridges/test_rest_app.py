@@ -127,7 +127,9 @@ async def test_prediction_goes_through_requester(client: TestClient, requester: 
 async def test_undecodable_bodies_are_400_and_never_sent(
     client: TestClient, requester: FunctionRequester, body: bytes
 ) -> None:
-    response = await client.post("/api/models/flower_model/prediction", data=body)
+    response = await client.post(
+        "/api/models/flower_model/prediction", data=body, headers={"Content-Type": "application/json"}
+    )
     assert response.status == 400
     answer = await response.json()
     assert answer["type"] == "ValidationError" and answer["messages"]

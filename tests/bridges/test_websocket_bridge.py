@@ -267,7 +267,7 @@ async def test_subscription_receives_predictions_of_inputs_sent_with_the_cli(
     events = await inbox.wait_for(lambda events: not wanted - species(events))
     for _, data in events:
         assert data["model_qualified_name"] == "iris_model"
-        assert set(data) == {"model_qualified_name", "prediction", "correlation_id", "timestamp"}
+        assert set(data) == {"model_qualified_name", "prediction", "correlation_id", "key", "timestamp"}
         assert isinstance(data["timestamp"], int) and data["timestamp"] > 1_600_000_000_000
 
 

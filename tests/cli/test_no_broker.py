@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -34,3 +35,19 @@ def test_no_broker_is_one_line_naming_the_address_and_what_to_start(name: str) -
     assert len(lines) == 1, result.stderr
     assert f"no Kafka broker answers at {nobody}" in lines[0]
     assert "start one with `streamproc kafka start`" in lines[0]
+
+
+def test_librdkafka_retries_after_a_broker_start_stay_off_the_terminal(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from streamproc.kafka.clients import _librdkafka_log
+
+    with caplog.at_level(logging.WARNING, logger=_librdkafka_log.name):
+        _librdkafka_log.warning(
+            "%s [%s] %s",
+            "GETPID",
+            "rdkafka#producer-1",
+            "Failed to acquire idempotence PID from broker: Broker: Coordinator load in progress: retrying",
+        )
+        _librdkafka_log.error("%s [%s] %s", "FAIL", "rdkafka#producer-1", "Connect failed: refused")
+    assert [r.getMessage().split()[0] for r in caplog.records] == ["FAIL"]
