@@ -111,7 +111,7 @@ async def test_a_bridge_idle_on_requests_spends_almost_no_cpu_on_a_models_stream
             f"\nbridge CPU: {idle:.3f} s idle in 10 s; {spent:.3f} s in {elapsed:.1f} s with {BURST} inputs"
         )
         # the stream costs the bridge nothing beyond its idle polling (CPU time is counted in 10 ms ticks)
-        assert spent <= 2 * idle * elapsed / 10 + 0.05
+        assert spent <= 2 * idle * elapsed / 10 + 0.1
     finally:
         next(bridges, None)
 
