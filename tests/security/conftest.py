@@ -69,7 +69,7 @@ async def secured_feed(
 ) -> AsyncIterator[PredictionFeed]:
     feed = PredictionFeed(secured, secured_catalog)
     await feed.start()
-    feed.follow("iris_model")
+    feed.follow("iris_model")  # the feed reads a model only while followed
     assert await feed.wait_following("iris_model", 30), "the feed never followed iris_model over SASL_SSL"
     yield feed
     await feed.stop()
