@@ -18,6 +18,7 @@ from aiohttp import web
 from bridges.catalog import ModelCatalog
 from bridges.dataplane import DataPlane
 from bridges.feed import PredictionFeed
+from bridges.header_deadline import HeaderDeadlineSite
 from bridges.requestreply.requester import Requester
 from streamproc.errors import StreamprocError
 from streamproc.settings import StreamprocSettings
@@ -25,6 +26,8 @@ from streamproc.wire.catalog_record import CatalogEntry
 
 log = logging.getLogger(__name__)
 CATALOG_WAIT = 15.0  # seconds to wait for the catalog before listening; requests fail clearly until then
+KEEPALIVE_TIMEOUT = 15.0  # seconds an idle keep-alive connection is kept (bodies have their own timeout)
+HEADER_TIMEOUT = 10.0  # seconds a new connection has to send its request head (the setting's default)
 
 
 class Transport(Protocol):
@@ -100,7 +103,9 @@ class AiohttpTransport:
 
     async def open(self, bridge: Bridge) -> str:
         self._stack = contextlib.AsyncExitStack()
-        return await self._stack.enter_async_context(running_app(self._build(bridge), self._host, self._port))
+        app = self._build(bridge)
+        serving = running_app(app, self._host, self._port, bridge.settings.bridge_header_timeout)
+        return await self._stack.enter_async_context(serving)
 
     async def close(self) -> None:
         stack, self._stack = self._stack, None
@@ -109,19 +114,19 @@ class AiohttpTransport:
 
 
 @contextlib.asynccontextmanager
-async def running_app(app: web.Application, host: str, port: int) -> AsyncIterator[str]:
-    """Serve ``app`` on ``host:port`` while inside; yields the base URL ``http://h:p``."""
+async def running_app(
+    app: web.Application, host: str, port: int, header_timeout: float = HEADER_TIMEOUT
+) -> AsyncIterator[str]:
+    """Serve ``app`` on ``host:port`` while inside; yields the base URL ``http://h:p``. A connection
+    that has not sent its request head ``header_timeout`` s after opening is closed (slowloris)."""
     runner = web.AppRunner(app, shutdown_timeout=2.0, keepalive_timeout=KEEPALIVE_TIMEOUT)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        await HeaderDeadlineSite(runner, host, port, header_timeout).start()
         bound_host, bound_port = runner.addresses[0][:2]
         yield f"http://{bound_host}:{bound_port}"
     finally:
         await runner.cleanup()
-
-
-KEEPALIVE_TIMEOUT = 15.0  # seconds an idle keep-alive connection is kept (bodies have their own timeout)
 
 
 async def serve(bridge: Bridge, on_ready: Callable[[str], None] | None = None) -> None:

@@ -93,6 +93,9 @@ class StreamprocSettings(BaseSettings):
     max_body_bytes: int = Field(
         900_000, description="Largest request body a bridge accepts; keep it under Kafka's message.max.bytes."
     )
+    bridge_header_timeout: float = Field(
+        10.0, gt=0, description="Seconds a new HTTP connection has to send its request head (then closed)."
+    )
     rest_host: str = Field("127.0.0.1", description="REST bridge bind address.")
     rest_port: int = Field(8000, description="REST bridge port.")
     websocket_host: str = Field("127.0.0.1", description="WebSocket bridge bind address.")
