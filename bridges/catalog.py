@@ -24,6 +24,7 @@ from streamproc.wire.codec_factory import Codecs
 
 log = logging.getLogger(__name__)
 Change = tuple[str, CatalogEntry | None]  # (qualified name, entry or None when deleted)
+CHANGES_EVERY = 1.0  # s between looks at the catalog once caught up: a new model appears within this
 
 
 class CatalogConsumer:
@@ -32,8 +33,8 @@ class CatalogConsumer:
     def __init__(self, settings: StreamprocSettings, codecs: Codecs) -> None:
         self.settings = settings
         self._codec = codecs.catalog()
-        # fetch.wait.max.ms: a change is fetched as soon as it lands; idle, one fetch per half second
-        self._consumer = reader(settings, **{"enable.partition.eof": True, "fetch.wait.max.ms": 500})
+        # fetch.wait.max.ms: the broker answers a fetch as soon as a change lands; idle, one fetch per 5 s
+        self._consumer = reader(settings, **{"enable.partition.eof": True, "fetch.wait.max.ms": 5000})
         self._at_end: dict[int, bool] = {}
 
     def open(self, timeout: float) -> None:
@@ -152,11 +153,15 @@ class ModelCatalog(ReaderThread):
         announced_ready = False
         try:
             while not self._stopping.is_set():
-                changes = consumer.poll(0.5)
+                # catching up: block in poll; caught up, look every CHANGES_EVERY s without polling between
+                # (a blocked confluent poll wakes every 200 ms; an Event wait costs nothing and stops at once)
+                changes = consumer.poll(0 if consumer.caught_up else 0.2)
                 newly_ready = consumer.caught_up and not announced_ready
                 if changes or newly_ready:
                     self._call(self._apply_changes, changes, consumer.caught_up)
                     announced_ready = announced_ready or consumer.caught_up
+                if consumer.caught_up and not changes:
+                    self._stopping.wait(CHANGES_EVERY)
         finally:
             consumer.close()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Any
 
 from bridges.readers import ReaderThread, assign_at_end, poll_batch
@@ -33,7 +34,8 @@ ERROR_CLASSES: dict[str, type[MessageError]] = {
     DeserializationError.error_type: DeserializationError,
     ModelError.error_type: ModelError,
 }
-POLL_TIMEOUT = 0.5  # s; poll returns at once when a reply arrives, this only bounds stop()
+POLL_TIMEOUT = 0.2  # s; poll returns at once when a reply arrives, this only bounds stop()
+IDLE_LOOK = 5.0  # s between looks for late replies while no request waits
 LATE = object()  # a reply nobody waits for any more
 
 
@@ -52,13 +54,14 @@ class ReplyListener(ReaderThread):
         self.topic = topic
         self._pending = pending
         self._consumer: Any = None
+        self._wake = threading.Event()
 
     async def start(self) -> None:
         """Assign the reply topic (from its end), then poll it in the thread."""
         if self._thread is not None:
             return
-        # the broker answers a fetch as soon as a reply arrives; when idle, one fetch per half second
-        consumer = reader(self.settings, **{"fetch.wait.max.ms": 500})
+        # the broker answers a fetch as soon as a reply arrives; when idle, one fetch per 5 s
+        consumer = reader(self.settings, **{"fetch.wait.max.ms": 5000})
         try:
             await asyncio.to_thread(assign_at_end, consumer, [self.topic], 10.0)
         except BaseException:
@@ -67,15 +70,33 @@ class ReplyListener(ReaderThread):
         self._consumer = consumer
         await super().start()
 
+    def wake(self) -> None:
+        """A request is on its way: poll for its reply now (called from the event loop)."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        await super().stop()
+
     def _run(self) -> None:
+        """Poll while requests wait for replies; otherwise sleep until ``wake``, draining late replies.
+
+        A confluent poll wakes every 200 ms however long its timeout, so an idle bridge does not poll:
+        librdkafka keeps fetching in its own threads meanwhile, and the first poll after ``wake`` returns
+        what it fetched.
+        """
         consumer = self._consumer
         try:
             while not self._stopping.is_set():
-                replies = [
-                    reply for m in poll_batch(consumer, POLL_TIMEOUT) if (reply := self._reply(m)) is not None
-                ]
+                waiting = len(self._pending) > 0
+                messages = poll_batch(consumer, POLL_TIMEOUT if waiting else 0)
+                replies = [reply for m in messages if (reply := self._reply(m)) is not None]
                 if replies:
                     self._call(self._deliver, replies)
+                if not waiting and not messages:
+                    self._wake.wait(IDLE_LOOK)
+                    self._wake.clear()
         finally:
             consumer.close()
 

@@ -58,6 +58,7 @@ class Requester:
         self._producer: Any = None
         self._connected = False
         self._stopping = threading.Event()
+        self._wake = threading.Event()  # set when a request is produced or the bridge stops
         self._poller: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._opening = asyncio.Lock()
@@ -101,6 +102,7 @@ class Requester:
         if waiting:  # replies already on their way
             await asyncio.wait(waiting, timeout=DRAIN_ON_STOP)
         self._stopping.set()
+        self._wake.set()
         opened = self._listener.running
         await self._listener.stop()
         await asyncio.to_thread(self._poller.join, 10)
@@ -159,6 +161,7 @@ class Requester:
                 raise self._timeout_error(entry.qualified_name, timeout) from None
         request_id = uuid.uuid4().hex
         future = self.pending.add(request_id, self.prepare(entry))
+        self._listener.wake()
         try:
             with client_span(f"{entry.topics.inputs} publish", {"streamproc.model": entry.qualified_name}):
                 self._produce(entry.topics.inputs, request_id, correlation_id or request_id, value)
@@ -183,6 +186,7 @@ class Requester:
                 headers=headers,
                 on_delivery=partial(self._on_delivery, request_id),
             )
+            self._wake.set()  # the poller serves its delivery report
         except BufferError as exc:
             raise BrokerUnavailableError("the Kafka producer queue is full") from exc
         except KafkaException as exc:
@@ -205,12 +209,20 @@ class Requester:
             self._loop.call_soon_threadsafe(self.pending.fail, request_id, failure)
 
     def _poll_producer(self) -> None:
-        """Serve delivery reports and probe the broker every few seconds."""
+        """Serve delivery reports while requests are in flight; probe the broker every few seconds.
+
+        Idle, the thread sleeps on an Event (woken by ``_produce`` and ``stop``) rather than in
+        ``producer.poll``, which wakes every 200 ms however long its timeout: an idle bridge costs nothing.
+        """
         next_probe = 0.0
         while not self._stopping.is_set():
-            self._producer.poll(0.5)  # returns early for delivery reports
-            now = time.monotonic()
-            if now >= next_probe:
+            if len(self._producer):  # requests in flight: their delivery reports come promptly
+                self._producer.poll(0.2)
+            else:
+                self._producer.poll(0)  # callbacks queued meanwhile (errors, logs)
+                self._wake.wait(max(0.0, next_probe - time.monotonic()))
+                self._wake.clear()
+            if time.monotonic() >= next_probe:
                 self._connected = self._probe()
                 next_probe = time.monotonic() + PROBE_EVERY
 

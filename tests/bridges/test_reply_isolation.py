@@ -26,6 +26,7 @@ from tests.support.kafka_io import produce_all
 pytestmark = pytest.mark.broker
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 BURST = 50_000
+IDLE_CPU_PER_SECOND = 0.003  # s of CPU per second a bridge idle on requests may spend (it spends ~1 ms)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -110,8 +111,11 @@ async def test_a_bridge_idle_on_requests_spends_almost_no_cpu_on_a_models_stream
         print(
             f"\nbridge CPU: {idle:.3f} s idle in 10 s; {spent:.3f} s in {elapsed:.1f} s with {BURST} inputs"
         )
-        # the stream costs the bridge nothing beyond its idle polling (CPU time is counted in 10 ms ticks)
-        assert spent <= 2 * idle * elapsed / 10 + 0.1
+        # the stream costs the bridge nothing, and an idle bridge almost nothing: the bridge before reply
+        # topics spent 0.14-0.28 s here reading the stream; 10% of that is ~2 ms per second (CPU time is
+        # counted in 10 ms ticks, hence two ticks of slack)
+        assert spent <= IDLE_CPU_PER_SECOND * elapsed + 0.02
+        assert idle <= IDLE_CPU_PER_SECOND * 10 + 0.02
     finally:
         next(bridges, None)
 
