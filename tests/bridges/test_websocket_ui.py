@@ -21,8 +21,10 @@ import pytest
 import pytest_asyncio
 from confluent_kafka import Producer
 from playwright.async_api import Browser, Page, async_playwright, expect
+from pydantic import SecretStr
 
 from bridges.catalog import ModelCatalog
+from bridges.feed import PredictionFeed
 from bridges.requestreply.requester import Requester
 from streamproc.settings import StreamprocSettings
 from streamproc.wire.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID
@@ -238,3 +240,56 @@ async def _wait_total_at_least(page: Page, count: int) -> None:
     await page.wait_for_function(
         "n => Number(document.getElementById('dashboard-total').textContent) >= n", arg=count, timeout=WAIT_MS
     )
+
+
+async def test_a_token_protected_bridge_asks_for_its_token_and_works_with_it(
+    page: Page,
+    browser: Browser,
+    stack_settings: StreamprocSettings,
+    catalog: ModelCatalog,
+    requester: Requester,
+    feed: PredictionFeed,
+) -> None:
+    from bridges.lifecycle import running_app
+    from bridges.websocket.server import build_websocket_app
+
+    token = f"ui-{uuid.uuid4().hex}"
+    settings = stack_settings.model_copy(update={"bridge_tokens": SecretStr(token)})
+    async with running_app(build_websocket_app(settings, catalog, requester, feed), "127.0.0.1", 0) as url:
+        await page.goto(f"{url}/")  # no token: the page says so, and neither the API nor the socket answers
+        await expect(page.get_by_test_id("token-message")).to_have_text(
+            "This bridge requires an access token.", timeout=WAIT_MS
+        )
+        await expect(page.get_by_test_id("connection-status")).to_have_text("token required", timeout=WAIT_MS)
+        await expect(page.get_by_test_id("model-card")).to_have_count(0)
+        await screenshot(page, "websocket-ui-token-required.png")
+
+        await page.fill("#token-input", "not-the-token")
+        await page.click("#token-submit")
+        await expect(page.get_by_test_id("token-message")).to_have_text(
+            "This bridge refused the access token.", timeout=WAIT_MS
+        )
+
+        await page.fill("#token-input", token)
+        await page.click("#token-submit")
+        await expect(page.locator('[data-testid=model-card][data-model="iris_model"]')).to_be_visible(
+            timeout=WAIT_MS
+        )
+        await expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=WAIT_MS)
+        await page.goto(f"{url}/#/models/iris_model/predict")  # the tab keeps its token
+        await expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=WAIT_MS)
+        for name, value in SETOSA.items():
+            await page.fill(f"#input-{name}", str(value))
+        await page.click("#predict-submit")
+        result = page.get_by_test_id("predict-result")
+        await expect(result.get_by_test_id("prediction-value")).to_have_text("setosa", timeout=WAIT_MS)
+
+        context = await browser.new_context()  # a link carrying the token works in a fresh tab
+        try:
+            tab = await context.new_page()
+            await tab.goto(f"{url}/?token={token}#/models/iris_model")
+            await expect(tab.get_by_test_id("model-version")).to_have_text("0.1.0", timeout=WAIT_MS)
+            await expect(tab.get_by_test_id("connection-status")).to_have_text("connected", timeout=WAIT_MS)
+            assert token not in tab.url  # not left in the address bar
+        finally:
+            await context.close()

@@ -3,7 +3,8 @@
 
 (function (SP) {
   const REQUEST_TIMEOUT_MS = 30000;
-  const socket = io({ transports: ["websocket", "polling"] });
+  // auth is read at each (re)connection attempt, so a token entered later is the one sent
+  const socket = io({ transports: ["websocket", "polling"], auth: (send) => send({ token: SP.token.get() }) });
   const pending = new Map();
   SP.socket = socket;
 
@@ -15,6 +16,12 @@
   }
   socket.on("connect", () => showConnection(true));
   socket.on("disconnect", () => showConnection(false));
+  socket.on("connect_error", (error) => {
+    if (!/unauthorized/i.test(error.message)) return; // otherwise Socket.IO retries by itself
+    status.textContent = "token required";
+    const view = document.getElementById("view");
+    if (!view.querySelector("[data-testid=token-form]")) view.replaceChildren(SP.token.form(SP.token.refused().message));
+  });
 
   function settle(reply) {
     const entry = reply && pending.get(reply.correlation_id);
@@ -68,6 +75,11 @@
       document.body.dataset.page = hash.split("/")[3] || (groups.length > 1 ? "model" : "models");
     } catch (error) {
       if (mine !== generation) return;
+      if (error.unauthorized) {
+        view.replaceChildren(SP.token.form(error.message));
+        document.body.dataset.page = "token";
+        return;
+      }
       view.replaceChildren(SP.h("div", { class: "card result", "data-state": "error", "data-testid": "page-error" },
         String(error.message || error)));
       document.body.dataset.page = "error";

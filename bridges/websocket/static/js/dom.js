@@ -25,7 +25,8 @@ window.SP = window.SP || {};
   }
 
   async function getJson(path) {
-    const response = await fetch(path, { headers: { Accept: "application/json" } });
+    const response = await fetch(path, { headers: { Accept: "application/json", ...SP.token.headers() } });
+    if (response.status === 401) throw SP.token.refused();
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
       const message = (body.messages && body.messages.join(" ")) || response.statusText;
