@@ -32,6 +32,8 @@ def apply_topic_limits(settings: StreamprocSettings, hosted: list[HostedModel]) 
     """Each model writes no record larger than its outputs and errors topics accept (their
     ``max.message.bytes``), when that is less than ``STREAMPROC_MAX_MESSAGE_BYTES``."""
     names = [name for model in hosted for name in (model.topics.outputs, model.topics.errors)]
+    if not names:
+        return
     limits = max_message_bytes(settings, names)
     for model in hosted:
         topic_limit = min(limits[model.topics.outputs], limits[model.topics.errors])
