@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check streamproc bridges tests scripts
 	$(BIN)/ruff format --check streamproc bridges tests scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff format streamproc bridges tests scripts

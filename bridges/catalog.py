@@ -80,7 +80,7 @@ class CatalogConsumer:
 
 def read_catalog(settings: StreamprocSettings, timeout: float = 10.0) -> dict[str, CatalogEntry]:
     """Every model in the catalog now; BrokerUnavailableError when Kafka does not answer in time."""
-    if not broker_answers(settings.bootstrap_servers, timeout=min(timeout, 5.0)):
+    if not broker_answers(settings, timeout=min(timeout, 5.0)):
         raise BrokerUnavailableError(f"Kafka at {settings.bootstrap_servers} did not answer")
     consumer = CatalogConsumer(settings, Codecs(settings))
     entries: dict[str, CatalogEntry] = {}
@@ -163,7 +163,7 @@ class ModelCatalog(ReaderThread):
         """Create the catalog topic if needed and assign it, retrying while the broker is away."""
         while not self._stopping.is_set():
             try:
-                ensure_topics(self.settings.bootstrap_servers, [catalog_topic_spec(self.settings)], timeout=5)
+                ensure_topics(self.settings, [catalog_topic_spec(self.settings)], timeout=5)
                 consumer = CatalogConsumer(self.settings, self.codecs)
                 consumer.open(timeout=5)
                 return consumer

@@ -30,6 +30,8 @@ def readme_table() -> dict[str, str]:
 def matches(stated: str, actual: Any) -> bool:
     if actual is None:
         return stated == "unset"
+    if isinstance(actual, bool):
+        return stated == str(actual).lower()
     if isinstance(actual, int | float):
         return float(stated) == float(actual)
     return str(actual).endswith(stated.rstrip("/"))

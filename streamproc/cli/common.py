@@ -14,7 +14,7 @@ def preflight(settings: StreamprocSettings) -> None:
     from streamproc.kafka.probe import require_broker
 
     try:
-        require_broker(settings.bootstrap_servers, click.get_current_context().command_path)
+        require_broker(settings, click.get_current_context().command_path)
     except StreamprocError as exc:
         raise click.ClickException(str(exc)) from exc
 

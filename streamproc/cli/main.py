@@ -60,6 +60,10 @@ SUBCOMMANDS = {
 }
 
 
+# subcommands that talk to a configured cluster: with Kafka security on, they first check that it admits them
+SECURED_CHECK = {"topics", "send", "receive", "replay", "serve"}
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name, (target, _) in SUBCOMMANDS.items() if find_spec(target.split(":")[0]))
@@ -92,17 +96,20 @@ def _shorten(text: str, limit: int) -> str:
 @click.pass_context
 def cli(ctx: click.Context, bootstrap_servers: str | None, topology: str | None, verbose: bool) -> None:
     """streamproc: ML models as Kafka stream processors, reachable over REST, WebSocket and RPC."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    from streamproc.settings import StreamprocSettings  # pydantic-settings: imported when a command runs
+    # pydantic-settings and OpenTelemetry: imported when a command runs, never for `--help`
+    from streamproc.settings import StreamprocSettings
+    from streamproc.telemetry.logs import configure_logging
 
     overrides: dict[str, Any] = {"bootstrap_servers": bootstrap_servers, "topology": topology}
     try:
         ctx.obj = StreamprocSettings(**{k: v for k, v in overrides.items() if v is not None})
     except Exception as exc:
         raise click.ClickException(f"invalid settings: {exc}") from exc
+    configure_logging(logging.INFO if verbose else logging.WARNING, ctx.obj.log_format)
+    if ctx.invoked_subcommand in SECURED_CHECK and ctx.obj.kafka_security_protocol != "PLAINTEXT":
+        from streamproc.kafka.clients import check_access
+
+        check_access(ctx.obj)  # one clear line (refused login, untrusted certificate) instead of retries
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from confluent_kafka import Consumer, Message, TopicPartition
 
 from streamproc.cli.common import catalog_entry
 from streamproc.errors import StreamprocError
-from streamproc.kafka.clients import reader
+from streamproc.kafka.clients import group_consumer
 from streamproc.settings import StreamprocSettings
 from streamproc.wire import headers as h
 from streamproc.wire.codec_factory import Codecs
@@ -70,7 +70,7 @@ def receive(
 
 def _consumer(settings: StreamprocSettings, topic: str, from_beginning: bool) -> Consumer:
     group = f"streamproc-receive.{topic}" if not from_beginning else f"streamproc-receive.{time.time_ns()}"
-    consumer = reader(settings, **{"group.id": group, "auto.offset.reset": "earliest"})
+    consumer = group_consumer(settings, group)
     consumer.subscribe([topic], on_assign=_say_where_reading_starts(topic, from_beginning))
     return consumer
 

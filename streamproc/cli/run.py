@@ -1,4 +1,4 @@
-"""``streamproc run`` (what ``make run`` calls): the whole stack until Ctrl-C."""
+"""``streamproc run`` (what ``make run`` calls): the whole stack until Ctrl-C, restarting what dies."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import time
 
 import click
 
+from streamproc.dev.processes import command, worker_command
 from streamproc.dev.stack import Stack, http_ok, log_mentions
 from streamproc.errors import StreamprocError
 from streamproc.kafka.admin import ensure_topics
@@ -24,9 +25,10 @@ def run(settings: StreamprocSettings, bridges: bool) -> None:
     try:
         _start(stack, settings, bridges)
         click.echo("Ready. Ctrl-C stops everything.")
-        while (dead := stack.dead_child()) is None:
+        while True:  # restart whatever dies, until Ctrl-C
+            for line in stack.supervise():
+                click.echo(line)
             time.sleep(0.5)  # supervision interval, not a readiness wait
-        raise click.ClickException(f"{dead.name} exited ({dead.process.returncode}); see {dead.log}")
     except KeyboardInterrupt:
         click.echo("\nstopping ...")
     except StreamprocError as exc:
@@ -47,25 +49,27 @@ def _start(stack: Stack, settings: StreamprocSettings, bridges: bool) -> None:
 
     click.echo(f"Kafka      {stack.ensure_broker()}")
     hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))
-    ensure_topics(settings.bootstrap_servers, topology_topic_specs(settings, hosted))
+    ensure_topics(settings, topology_topic_specs(settings, hosted))
     names = {h.model.qualified_name for h in hosted}
-    worker = stack.spawn("worker", ["faust", "-A", "streamproc.app", "worker", "-l", "info", "--without-web"])
-    stack.wait_until(worker, lambda: names <= set(read_catalog(settings, timeout=5)), "models in the catalog")
+    worker_log = stack.spawn("worker", worker_command("--without-web"))
+    stack.wait_until(
+        "worker", lambda: names <= set(read_catalog(settings, timeout=5)), "models in the catalog"
+    )
     listing = ", ".join(f"{h.model.qualified_name} {h.model.version}" for h in hosted)
-    click.echo(f"Worker     {listing}   (log {worker.log})")
+    click.echo(f"Worker     {listing}   (log {worker_log})")
     if not bridges:
         return
     rest_url = f"http://{settings.rest_host}:{settings.rest_port}"
-    rest = stack.spawn("rest", ["streamproc", "serve", "rest"])
+    stack.spawn("rest", command("streamproc", "serve", "rest"))
     ws_url = f"http://{settings.websocket_host}:{settings.websocket_port}"
-    ws = stack.spawn("websocket", ["streamproc", "serve", "websocket"])
-    rpc = stack.spawn("rpc", ["streamproc", "serve", "rpc"])
-    stack.wait_until(rest, lambda: http_ok(f"{rest_url}/api/health/ready"), "GET /api/health/ready")
+    stack.spawn("websocket", command("streamproc", "serve", "websocket"))
+    rpc_log = stack.spawn("rpc", command("streamproc", "serve", "rpc"))
+    stack.wait_until("rest", lambda: http_ok(f"{rest_url}/api/health/ready"), "GET /api/health/ready")
     click.echo(f"REST       {rest_url}   (docs {rest_url}/docs)")
-    stack.wait_until(ws, lambda: http_ok(f"{ws_url}/"), "GET /")
+    stack.wait_until("websocket", lambda: http_ok(f"{ws_url}/"), "GET /")
     click.echo(f"WebSocket  {ws_url}   (web UI and live dashboards)")
     rpc_url = f"tcp://{settings.rpc_host}:{settings.rpc_port}"
-    stack.wait_until(rpc, lambda: log_mentions(rpc.log, "RPC bridge listening on"), "listening")
+    stack.wait_until("rpc", lambda: log_mentions(rpc_log, "RPC bridge listening on"), "listening")
     click.echo(f"RPC        {rpc_url}   (ZeroRPC protocol: zerorpc {rpc_url})")
 
 

@@ -13,6 +13,7 @@ import click
 from streamproc.cli.common import preflight
 from streamproc.errors import StreamprocError
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.tracing import setup_tracing
 
 
 def _run(service: Coroutine[Any, Any, None]) -> None:
@@ -38,6 +39,7 @@ def rest(settings: StreamprocSettings, host: str | None, port: int | None) -> No
     preflight(settings)
     from bridges.rest.service import serve_rest
 
+    setup_tracing("streamproc-rest")
     _run(serve_rest(settings, host, port))
 
 
@@ -50,6 +52,7 @@ def websocket(settings: StreamprocSettings, host: str | None, port: int | None) 
     preflight(settings)
     from bridges.websocket.service import serve_websocket
 
+    setup_tracing("streamproc-websocket")
     _run(serve_websocket(settings, host, port))
 
 
@@ -63,6 +66,7 @@ def rpc(settings: StreamprocSettings, host: str | None, port: int | None) -> Non
     from bridges.rpc.service import serve_rpc
 
     updates = {k: v for k, v in {"rpc_host": host, "rpc_port": port}.items() if v is not None}
+    setup_tracing("streamproc-rpc")
     _run(serve_rpc(settings.model_copy(update=updates)))
 
 

@@ -6,6 +6,7 @@ input: its original bytes, content type, key, and where it was read (topic, part
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any, Literal
 
@@ -41,6 +42,17 @@ class ErrorRecord(BaseModel):
     original_partition: int = Field(..., description="Partition the input was read from.")
     original_offset: int = Field(..., description="Offset of the input record.")
     timestamp: int = Field(..., description="When the error record was made (ms since the epoch).")
+    # Added later, with defaults, so records of either version are read by readers of either version.
+    original_value_truncated: bool = Field(
+        False, description="True when original_value holds only the first bytes (the record had to fit)."
+    )
+    original_key_truncated: bool = Field(
+        False, description="True when original_key holds only the first bytes."
+    )
+    original_value_size: int | None = Field(None, description="Size of the whole original value in bytes.")
+    original_key_size: int | None = Field(None, description="Size of the whole original key in bytes.")
+    original_value_sha256: str | None = Field(None, description="SHA-256 (hex) of the whole original value.")
+    original_key_sha256: str | None = Field(None, description="SHA-256 (hex) of the whole original key.")
 
     # pydantic reserves the "model_" prefix; these names are part of the wire contract.
     model_config = {"protected_namespaces": ()}
@@ -82,8 +94,32 @@ def build_error_record(
         original_value=value or b"",
         original_content_type=content_type,
         original_key=key,
+        original_value_size=len(value or b""),
+        original_key_size=None if key is None else len(key),
+        original_value_sha256=hashlib.sha256(value or b"").hexdigest(),
+        original_key_sha256=None if key is None else hashlib.sha256(key).hexdigest(),
         original_topic=topic,
         original_partition=partition,
         original_offset=offset,
         timestamp=timestamp if timestamp is not None else int(time.time() * 1000),
+    )
+
+
+def shrink_to_fit(record: ErrorRecord, excess: int) -> ErrorRecord:
+    """A copy ``excess`` bytes smaller (or more), cut from the original value and key, which say so.
+
+    The key counts twice (it is also the Kafka key of the error record), so it is cut first, to at most a
+    quarter of what stays; sizes and SHA-256 of the whole bytes are already in the record.
+    """
+    value, key = record.original_value, record.original_key or b""
+    keep = max(0, len(value) + 2 * len(key) - excess)
+    keep_key = min(len(key), keep // 4)
+    keep_value = min(len(value), keep - 2 * keep_key)
+    return record.model_copy(
+        update={
+            "original_value": value[:keep_value],
+            "original_value_truncated": record.original_value_truncated or keep_value < len(value),
+            "original_key": None if record.original_key is None else key[:keep_key],
+            "original_key_truncated": record.original_key_truncated or keep_key < len(key),
+        }
     )

@@ -6,9 +6,12 @@ held a worker to about two thousand events per second. ``getmany`` never waits f
 light traffic sees no added latency and heavy traffic gets full batches.
 
 Delivery is at-least-once: records are sent in input order (aiokafka keeps one request in flight per
-broker, so order per partition holds) and an input offset is committed only after the output or error
-record of that input, and of every earlier input of its partition, is acknowledged. Acknowledgements
-are awaited by a second task, so the next batch is processed while the previous one is in flight.
+broker, so order per partition holds) and an input offset is committed as soon as the output or error
+record of that input, and of every earlier input of its partition, is acknowledged, so a crash
+re-delivers at most the batches in flight. Acknowledgements are awaited by a second task, so the next
+batch is processed while the previous one is in flight. A broker that stops answering is waited for:
+a batch whose records were not acknowledged is held and sent again, with backoff, until the broker is
+back (or ``worker_outage_limit`` passes); consumption pauses meanwhile (the in-flight queue is full).
 """
 
 from __future__ import annotations
@@ -21,19 +24,24 @@ from typing import Any
 
 import mode
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, KafkaTimeoutError
 
+from streamproc import log_repeats
+from streamproc.kafka.clients import aiokafka_consumer, aiokafka_producer
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.logs import record_fields
 from streamproc.wire import headers as h
 from streamproc.worker.hosting import HostedModel
+from streamproc.worker.metrics import BatchHooks
 from streamproc.worker.processor import InputMessage, OutputRecord
+from streamproc.worker.reply_copies import KafkaReplyClient, ReplyCopier
 
 log = logging.getLogger(__name__)
 # one produce batch per output partition and input batch, within the broker's 1 MB request limit
 MAX_REQUEST_BYTES = 512 * 1024
 IN_FLIGHT_BATCHES = 16  # batches sent but not yet acknowledged, per model
-COMMIT_EVERY = 1.0  # seconds between offset commits (and at every rebalance and stop)
 STOP_GRACE = 10.0  # seconds to wait for acknowledgements when stopping
+BACKOFF_FIRST, BACKOFF_MAX = 0.5, 10.0  # seconds between attempts while the broker does not answer
 
 
 def input_message(record: Any) -> InputMessage:
@@ -45,6 +53,29 @@ def input_message(record: Any) -> InputMessage:
         partition=record.partition,
         offset=record.offset,
     )
+
+
+def transient(exc: BaseException) -> bool:
+    """A broker that is away or moving leaders (worth waiting for), not a refusal of what was sent."""
+    return isinstance(exc, KafkaTimeoutError) or (isinstance(exc, KafkaError) and bool(exc.retriable))
+
+
+class Outage:
+    """Backoff between attempts at one broker call, and a deadline after which the worker gives up."""
+
+    def __init__(self, what: str, limit: float) -> None:
+        self.what, self.limit = what, limit
+        self.started = asyncio.get_running_loop().time()
+        self.delay = BACKOFF_FIRST
+
+    async def wait(self, exc: BaseException) -> None:
+        """Sleep before the next attempt; re-raise ``exc`` if it is not transient or the deadline passed."""
+        waited = asyncio.get_running_loop().time() - self.started
+        if not transient(exc) or waited > self.limit:
+            raise exc
+        log.warning("%s failed, retrying (broker away for %.0f s): %s", self.what, waited, exc)
+        await asyncio.sleep(self.delay)
+        self.delay = min(self.delay * 2, BACKOFF_MAX)
 
 
 @dataclass
@@ -64,6 +95,7 @@ class _Revocations(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("model %s: assigned %s", self.owner.qualified_name, sorted(tp.partition for tp in assigned))
+        self.owner.hooks.rebalanced(assigned, self.owner._consumer)
 
 
 class ModelConsumer(mode.Service):
@@ -83,30 +115,34 @@ class ModelConsumer(mode.Service):
         self._producer: AIOKafkaProducer | None = None
         self._sent: asyncio.Queue[SentBatch] = asyncio.Queue(maxsize=IN_FLIGHT_BATCHES)
         self._committable: dict[TopicPartition, int] = {}
+        self._acknowledged = asyncio.Event()
         self._batch_lock = asyncio.Lock()
+        self._commit_lock = asyncio.Lock()
         self._loops: list[asyncio.Task[None]] = []
+        self.hooks = BatchHooks(self.qualified_name)  # metrics, tracing, readiness (set by build_app)
+        self._replies = ReplyCopier(settings.topic_prefix, KafkaReplyClient(settings))
 
     async def on_start(self) -> None:
         session_ms = int(self.settings.worker_session_timeout * 1000)
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.bootstrap_servers,
+        self._consumer = aiokafka_consumer(
+            self.settings,
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self.batch_size,
             session_timeout_ms=session_ms,
-            heartbeat_interval_ms=min(3000, session_ms // 3),
+            heartbeat_interval_ms=min(1000, session_ms // 3),  # a survivor hears of a rebalance within 1 s
         )
         self._consumer.subscribe([self.topic], listener=_Revocations(self))
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.bootstrap_servers, acks="all", max_batch_size=MAX_REQUEST_BYTES
-        )
+        self._producer = aiokafka_producer(self.settings, acks="all", max_batch_size=MAX_REQUEST_BYTES)
+        log_repeats.install()
         await self._producer.start()
         await self._consumer.start()
         self._loops = [
             asyncio.create_task(self._guard(self._consume())),
             asyncio.create_task(self._guard(self._ack())),
-            asyncio.create_task(self._guard(self._commit_periodically())),
+            asyncio.create_task(self._guard(self._commit_acknowledged())),
+            asyncio.create_task(self._replies.run()),  # never raises
         ]
         log.info("model %s: consuming %s as group %s", self.qualified_name, self.topic, self.group_id)
 
@@ -124,6 +160,7 @@ class ModelConsumer(mode.Service):
             await self._consumer.stop()
         if self._producer is not None:
             await self._producer.stop()
+        await self._replies.close()
 
     async def flush(self) -> None:
         """Wait until every sent batch is acknowledged, then commit (before a rebalance and on stop)."""
@@ -142,17 +179,30 @@ class ModelConsumer(mode.Service):
 
     async def _consume(self) -> None:
         assert self._consumer is not None
+        outage: Outage | None = None
         while True:
-            batches = await self._consumer.getmany(timeout_ms=1000, max_records=self.batch_size)
+            try:
+                batches = await self._consumer.getmany(timeout_ms=1000, max_records=self.batch_size)
+            except KafkaError as exc:
+                outage = outage or Outage(f"model {self.qualified_name}: fetching", self._outage_limit)
+                await outage.wait(exc)
+                continue
+            outage = None
+            self.hooks.consumed(batches)
             if batches:
                 async with self._batch_lock:
                     await self._send(batches)
+
+    @property
+    def _outage_limit(self) -> float:
+        return self.settings.worker_outage_limit
 
     async def _send(self, batches: dict[TopicPartition, list[Any]]) -> None:
         assert self._producer is not None
         messages = [input_message(record) for records in batches.values() for record in records]
         records = self.processor.process(messages)
-        futures = await produce(self._producer, records)
+        futures = await produce_or_fail(self._producer, records)
+        self.hooks.processed()
         offsets = {tp: records_[-1].offset + 1 for tp, records_ in batches.items()}
         await self._sent.put(SentBatch(futures, offsets, messages, records))
 
@@ -160,31 +210,77 @@ class ModelConsumer(mode.Service):
         while True:
             batch = await self._sent.get()
             try:
-                await asyncio.gather(*batch.futures)
+                await self._delivered(batch)
+                self.hooks.acknowledged(batch.records)
                 for message, record in zip(batch.messages, batch.records, strict=True):
                     if record.is_error:
-                        _log_error(self.qualified_name, message, record)
+                        log_error(self.qualified_name, message, record)
+                self._replies.offer(batch.records)  # once on the outputs/errors topics: copy to reply_to
                 self._committable.update(batch.offsets)
+                self._acknowledged.set()
             finally:
                 self._sent.task_done()
 
-    async def _commit_periodically(self) -> None:
+    async def _delivered(self, batch: SentBatch) -> None:
+        """Until every record of ``batch`` is acknowledged: a batch that failed is sent again, whole."""
+        assert self._producer is not None
+        outage: Outage | None = None
         while True:
-            await asyncio.sleep(COMMIT_EVERY)
-            await self._commit()
+            results = await asyncio.gather(*batch.futures, return_exceptions=True)
+            failure = next((r for r in results if isinstance(r, BaseException)), None)
+            if failure is None:
+                return
+            outage = outage or Outage(f"model {self.qualified_name}: producing", self._outage_limit)
+            await outage.wait(failure)
+            batch.futures = await produce_or_fail(self._producer, batch.records)
+
+    async def _commit_acknowledged(self) -> None:
+        """Commit as soon as something is acknowledged (one commit in flight; later ones coalesce)."""
+        outage: Outage | None = None
+        while True:
+            await self._acknowledged.wait()
+            self._acknowledged.clear()
+            try:
+                await self._commit()
+                outage = None
+            except KafkaError as exc:
+                outage = outage or Outage(f"model {self.qualified_name}: committing", self._outage_limit)
+                self._acknowledged.set()
+                await outage.wait(exc)
 
     async def _commit(self) -> None:
-        if not self._committable or self._consumer is None:
-            return
-        assigned = self._consumer.assignment()
-        offsets = {tp: offset for tp, offset in self._committable.items() if tp in assigned}
-        self._committable.clear()
-        if not offsets:
-            return
-        try:
-            await self._consumer.commit(offsets)
-        except (CommitFailedError, IllegalStateError) as exc:  # rebalanced meanwhile: redelivered elsewhere
-            log.warning("model %s: commit of %s skipped: %s", self.qualified_name, offsets, exc)
+        async with self._commit_lock:
+            if not self._committable or self._consumer is None:
+                return
+            assigned = self._consumer.assignment()
+            offsets = {tp: offset for tp, offset in self._committable.items() if tp in assigned}
+            self._committable.clear()
+            if not offsets:
+                return
+            try:
+                await self._consumer.commit(offsets)
+                self.hooks.committed_offsets(offsets)
+            except (
+                CommitFailedError,
+                IllegalStateError,
+            ) as exc:  # rebalanced meanwhile: redelivered elsewhere
+                log.warning("model %s: commit of %s skipped: %s", self.qualified_name, offsets, exc)
+            except KafkaError:  # not committed: keep them, unless a later offset came meanwhile
+                for tp, offset in offsets.items():
+                    self._committable[tp] = max(offset, self._committable.get(tp, offset))
+                raise
+
+
+async def produce_or_fail(
+    producer: AIOKafkaProducer, records: list[OutputRecord]
+) -> list[asyncio.Future[Any]]:
+    """``produce``, with a failure to send (broker away) as one failed future for the acknowledger."""
+    try:
+        return await produce(producer, records)
+    except KafkaError as exc:
+        failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        failed.set_exception(exc)
+        return [failed]
 
 
 async def produce(producer: AIOKafkaProducer, records: list[OutputRecord]) -> list[asyncio.Future[Any]]:
@@ -208,9 +304,10 @@ async def produce(producer: AIOKafkaProducer, records: list[OutputRecord]) -> li
     return futures
 
 
-def _log_error(model: str, message: InputMessage, record: OutputRecord) -> None:
+def log_error(model: str, message: InputMessage, record: OutputRecord) -> None:
     error_type = dict(record.headers).get(h.ERROR_TYPE, b"").decode()
     where = (message.topic, message.partition, message.offset)
     log.warning(
-        "model=%s topic=%s partition=%d offset=%d -> %s on %s", model, *where, error_type, record.topic
-    )
+        "model=%s topic=%s partition=%d offset=%d -> %s on %s", model, *where, error_type, record.topic,
+        extra=record_fields(model, *where, error_type=error_type),
+    )  # fmt: skip

@@ -36,6 +36,8 @@ def host_model(spec: ModelSpec, settings: StreamprocSettings, codecs: Codecs) ->
         output_codec=codecs.for_schema(entry.output_avro_schema, topics.outputs),
         error_codec=codecs.errors(topics.errors),
         partitions=spec.topics.partitions,
+        max_json_depth=settings.max_json_depth,
+        max_message_bytes=settings.max_message_bytes,
     )
     return HostedModel(spec, model, topics, entry, processor)
 

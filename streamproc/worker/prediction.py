@@ -41,8 +41,11 @@ def predict_one(model: MLModel, item: BaseModel) -> BaseModel | MessageError:
     except MLModelSchemaValidationException as exc:
         message = str(exc) or "input rejected by the model's validation"
         return SchemaError(message, details=[FieldIssue(location="__root__", message=message)])
-    except Exception as exc:
-        return ModelError(f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # the model's own failure: its text, not Python's exception class name
+        log.info("model %s failed on one input: %s: %s", model.qualified_name, type(exc).__name__, exc)
+        return ModelError(
+            f"the model failed on this input: {exc}" if str(exc) else "the model failed on this input"
+        )
 
 
 def output_dict(output: Any) -> dict[str, Any]:

@@ -1,24 +1,31 @@
 """The one prediction core: a batch of raw input messages in, output and error records out.
 
 No Kafka here: the worker's per-model consumer (and the benchmark) feed it messages and send what it returns.
-Every input yields exactly one record, on the outputs topic or the errors topic, in input order.
+Every input yields exactly one record, on the outputs topic or the errors topic, in input order: nothing
+one message contains can raise out of ``process`` (an unexpected failure becomes that message's error
+record), and no record is larger than the topics' message limit (an error record is shrunk to fit).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from ml_base import MLModel
 from pydantic import BaseModel
 
-from streamproc.errors import MessageError
+from streamproc.errors import DeserializationError, MessageError, ModelError
 from streamproc.wire import headers as h
 from streamproc.wire.avro.codec import AvroCodec
-from streamproc.wire.error_record import build_error_record
-from streamproc.wire.inputs import decode_input, validate_input
+from streamproc.wire.error_record import ErrorRecord, build_error_record, shrink_to_fit
+from streamproc.wire.inputs import MAX_JSON_DEPTH, judge_input
 from streamproc.wire.topics import ModelTopics
 from streamproc.worker.prediction import output_dict, predict_many
+
+log = logging.getLogger(__name__)
+MAX_MESSAGE_BYTES = 1_048_576  # default of STREAMPROC_MAX_MESSAGE_BYTES (the topics' max.message.bytes)
+RECORD_OVERHEAD = 512  # bytes a Kafka record and its batch add to key, value and headers (generous)
 
 
 @dataclass
@@ -52,6 +59,8 @@ class ModelProcessor:
         output_codec: AvroCodec,
         error_codec: AvroCodec,
         partitions: int | None = None,
+        max_json_depth: int = MAX_JSON_DEPTH,
+        max_message_bytes: int = MAX_MESSAGE_BYTES,
     ) -> None:
         self.model = model
         self.topics = topics
@@ -63,6 +72,8 @@ class ModelProcessor:
         self._error_codec = error_codec
         self._partitions = partitions
         self._version_header = (h.MODEL_VERSION, model.version.encode())
+        self._max_json_depth = max_json_depth
+        self._max_message_bytes = max_message_bytes
 
     def process(self, batch: list[InputMessage]) -> list[OutputRecord]:
         results: list[BaseModel | MessageError | None] = [None] * len(batch)
@@ -70,22 +81,52 @@ class ModelProcessor:
         valid_inputs: list[BaseModel] = []
         for i, message in enumerate(batch):
             try:
-                data = decode_input(message.value, message.headers.get(h.CONTENT_TYPE), self._input_codec)
-                valid_inputs.append(validate_input(self._input_schema, data))
+                valid_inputs.append(self._judge(message))
                 valid_index.append(i)
             except MessageError as exc:
                 results[i] = exc
-        for i, prediction in zip(valid_index, predict_many(self.model, valid_inputs), strict=True):
+        for i, prediction in zip(valid_index, self._predict(valid_inputs), strict=True):
             results[i] = prediction
         return [self._record(message, result) for message, result in zip(batch, results, strict=True)]
+
+    def _judge(self, message: InputMessage) -> BaseModel:
+        try:
+            content_type = message.headers.get(h.CONTENT_TYPE)
+            return judge_input(
+                message.value, content_type, self._input_codec, self._input_schema, self._max_json_depth
+            )
+        except MessageError:
+            raise
+        except Exception as exc:  # a decoder or validator bug must not stop the worker: this input failed
+            _log_unexpected("judging", message, exc)
+            raise DeserializationError(
+                "the input could not be decoded (the worker logged the cause)"
+            ) from exc
+
+    def _predict(self, inputs: list[BaseModel]) -> list[BaseModel | MessageError]:
+        try:
+            return predict_many(self.model, inputs)
+        except Exception as exc:  # predict_many guards each item; this is a last resort
+            log.error("model %s: predicting %d inputs failed: %s", self.qualified_name, len(inputs), exc)
+            return [ModelError("the model failed on this input (the worker logged the cause)")] * len(inputs)
 
     def _record(self, message: InputMessage, result: Any) -> OutputRecord:
         if not isinstance(result, MessageError):
             try:
-                value = self._output_codec.encode(output_dict(result))
-                return self._out(message, self.topics.outputs, value, {})
+                out = self._out(
+                    message, self.topics.outputs, self._output_codec.encode(output_dict(result)), {}
+                )
+                if _size(out) <= self._max_message_bytes:
+                    return out
+                result = ModelError(
+                    f"the output record would be {_size(out)} bytes, over the limit of"
+                    f" {self._max_message_bytes} bytes (key {len(out.key or b'')} bytes)"
+                )
             except MessageError as exc:
                 result = exc
+            except Exception as exc:
+                _log_unexpected("encoding the output of", message, exc)
+                result = ModelError("the model's output could not be encoded (the worker logged the cause)")
         return self._error(message, result)
 
     def _error(self, message: InputMessage, error: MessageError) -> OutputRecord:
@@ -100,8 +141,26 @@ class ModelProcessor:
             partition=message.partition,
             offset=message.offset,
         )
+        try:
+            out = self._error_out(message, record, error.error_type)
+        except MessageError as exc:  # the error's own text cannot be encoded (e.g. a lone surrogate)
+            log.error("error record of %s@%d could not be encoded: %s", message.topic, message.offset, exc)
+            record = record.model_copy(
+                update={"message": f"{error.error_type} (text not encodable)", "details": []}
+            )
+            out = self._error_out(message, record, error.error_type)
+        excess = _size(out) - self._max_message_bytes
+        if excess > 0:  # the original value and key make it too large: keep their first bytes
+            record = shrink_to_fit(record, excess)
+            out = self._error_out(message, record, error.error_type)
+        if _size(out) > self._max_message_bytes:  # propagated headers alone are too large
+            out.headers = [header for header in out.headers if header[0] not in h.PROPAGATED]
+        return out
+
+    def _error_out(self, message: InputMessage, record: ErrorRecord, error_type: str) -> OutputRecord:
         value = self._error_codec.encode(record.to_wire())
-        out = self._out(message, self.topics.errors, value, {h.ERROR_TYPE: error.error_type})
+        out = self._out(message, self.topics.errors, value, {h.ERROR_TYPE: error_type})
+        out.key = record.original_key
         out.is_error = True
         return out
 
@@ -114,3 +173,13 @@ class ModelProcessor:
             message.partition if self._partitions and message.partition < self._partitions else None
         )
         return OutputRecord(topic, message.key, value, out_headers, same_partition)
+
+
+def _size(record: OutputRecord) -> int:
+    headers = sum(len(name) + len(value) for name, value in record.headers)
+    return len(record.value) + len(record.key or b"") + headers + RECORD_OVERHEAD
+
+
+def _log_unexpected(stage: str, message: InputMessage, exc: BaseException) -> None:
+    where = f"{message.topic}/{message.partition}@{message.offset}"
+    log.error("%s the input at %s failed unexpectedly: %s: %s", stage, where, type(exc).__name__, exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -33,6 +33,11 @@ class ModelSpec(BaseModel):
     configuration: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments for __init__.")
     topics: TopicSettings = Field(default_factory=TopicSettings)
     batch_size: int = Field(256, ge=1, le=100_000)
+    engine: Literal["batch", "agent"] = Field(
+        "batch",
+        description="batch: the worker's own getmany consumer (fastest); agent: a Faust @app.agent on the "
+        "inputs topic (composes with your own agents and tables, slower per event).",
+    )
 
 
 class Topology(BaseModel):

@@ -193,6 +193,23 @@ async def test_health_follows_broker_and_catalog(
     ]
 
 
+async def test_model_health_tells_broker_unreachable_from_model_unpublished(
+    client: TestClient, catalog: MemoryCatalog, requester: FunctionRequester
+) -> None:
+    async def answer(name: str) -> tuple[int, dict[str, str]]:
+        response = await client.get(f"/api/health/models/{name}")
+        return response.status, await response.json()
+
+    assert await answer("flower_model") == (200, {"health_status": "HEALTHY"})
+    unpublished = {"health_status": "NOT_HEALTHY", "reason": "no worker has published this model"}
+    assert await answer("churn_model") == (503, unpublished)
+    requester.connected = False
+    assert await answer("flower_model") == (
+        503,
+        {"health_status": "NOT_HEALTHY", "reason": "broker unreachable"},
+    )
+
+
 async def test_unknown_route_and_method_use_error_shape(client: TestClient) -> None:
     response = await client.get("/api/nothing")
     assert response.status == 404

@@ -163,6 +163,8 @@ async def test_unreachable_broker_is_503_within_the_timeout(
             assert (health.status, await health.json()) == (503, {"health_status": "NOT_HEALTHY"})
             ready = await client.get("/api/health/ready")
             assert (ready.status, await ready.json()) == (503, {"readiness_status": "REFUSING_TRAFFIC"})
+            model = await client.get("/api/health/models/iris_model")
+            assert (await model.json())["reason"] == "broker unreachable"
     finally:
         await requester.stop()
 

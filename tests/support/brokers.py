@@ -50,7 +50,8 @@ def _testcontainers_kafka() -> Iterator[str]:
 
 
 @contextmanager
-def _local_kafka(data_dir: Path) -> Iterator[str]:
+def own_local_kafka(data_dir: Path) -> Iterator[LocalKafka]:
+    """A started local broker of the caller's own (free ports, own data); the caller may stop/start it."""
     settings = StreamprocSettings()
     broker = LocalKafka(
         REPO_ROOT / settings.state_dir,
@@ -62,10 +63,16 @@ def _local_kafka(data_dir: Path) -> Iterator[str]:
     status = broker.start()
     say(f"broker ready at {status.bootstrap} (pid {status.pid})")
     try:
-        yield broker.bootstrap
+        yield broker
     finally:
         broker.stop()
         say("local broker stopped")
+
+
+@contextmanager
+def _local_kafka(data_dir: Path) -> Iterator[str]:
+    with own_local_kafka(data_dir) as broker:
+        yield broker.bootstrap
 
 
 @contextmanager

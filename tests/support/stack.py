@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bridges.catalog import read_catalog
+from streamproc.dev import processes
 from streamproc.errors import BrokerUnavailableError
 from streamproc.settings import StreamprocSettings
-from tests.support import processes
 from tests.support.brokers import say
 
 REFERENCE_MODELS = ("iris_model", "diabetes_model")
@@ -46,17 +46,22 @@ def wait_for_models(
 
 @contextmanager
 def running_worker(
-    settings: StreamprocSettings, log: Path, models: tuple[str, ...] = REFERENCE_MODELS
+    settings: StreamprocSettings,
+    log: Path,
+    models: tuple[str, ...] = REFERENCE_MODELS,
+    web: bool = False,
+    env: dict[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    args = ["faust", "-A", "streamproc.app", "worker", "--without-web", "-l", "info"]
+    """A worker; with ``web``, its web server (metrics, health) on ``settings.worker_web_port``."""
+    args = processes.worker_command(*([] if web else ["--without-web"]))
     say(f"starting a streamproc worker for prefix {settings.topic_prefix} (log {log})")
-    worker = processes.start(args, settings.environment(), log)
+    worker = processes.spawn(args, {**settings.environment(), **(env or {})}, log)
     try:
         wait_for_models(settings, models, timeout=120, worker=worker)
     except Exception as exc:
-        processes.stop(worker)
+        processes.terminate(worker)
         raise RuntimeError(f"worker did not start: {exc}\n{processes.tail(log)}") from exc
     try:
         yield worker
     finally:
-        processes.stop(worker)
+        processes.terminate(worker)

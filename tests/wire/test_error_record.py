@@ -73,3 +73,14 @@ def test_decodes_with_the_committed_schema(committed_store: SchemaStore) -> None
     codec = AvroCodec(committed, committed_store)
     data = codec.encode(build(ModelError("boom")).to_wire())
     assert codec.decode(data)["message"] == "boom"
+
+
+def test_records_of_the_previous_error_record_schema_stay_readable_both_ways() -> None:
+    old_schema = json.loads((REPO_ROOT / "schemas/streamproc/history/error_record.1.avsc").read_text())
+    store = SchemaStore.from_directory(REPO_ROOT / "schemas")
+    old, new = AvroCodec(old_schema, store), AvroCodec(error_record_avro_schema(), store)
+    record = build(DeserializationError("bad bytes"), timestamp=5)
+    old_wire = {k: v for k, v in record.to_wire().items() if k in {f["name"] for f in old_schema["fields"]}}
+    read_new = ErrorRecord.from_wire(new.decode(old.encode(old_wire)))
+    assert read_new.original_value == ORIGINAL and read_new.original_value_truncated is False
+    assert old.decode(new.encode(record.to_wire()))["original_key"] == b"k1"

@@ -83,6 +83,8 @@ def test_generate_writes_stable_files(tmp_path: Path) -> None:
     assert code == 0, output
     assert "6 schema files, 6 changed" in output
     for path in SCHEMAS_DIR.rglob("*.avsc"):
+        if "history" in path.parts:  # earlier versions, committed by hand so their records stay readable
+            continue
         assert (tmp_path / path.relative_to(SCHEMAS_DIR)).read_text() == path.read_text()
     assert run("--schemas-dir", str(tmp_path))[1].endswith("6 schema files, 0 changed\n")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from confluent_kafka import Consumer, Producer
 
-from tests.support import processes
+from streamproc.dev import processes
 
 
 def test_faust_worker_consumes_one_topic_and_produces_to_another(
@@ -22,7 +22,7 @@ def test_faust_worker_consumes_one_topic_and_produces_to_another(
         "SMOKE_SINK": sink,
     }
     log = tmp_path / "faust.log"
-    args = [
+    args = processes.command(
         "faust",
         "-A",
         "tests.support.faust_smoke_app",
@@ -32,8 +32,8 @@ def test_faust_worker_consumes_one_topic_and_produces_to_another(
         "--without-web",
         "-l",
         "info",
-    ]
-    worker = processes.start(args, env, log)
+    )
+    worker = processes.spawn(args, env, log)
     try:
         producer = Producer({"bootstrap.servers": kafka_bootstrap})
         for i in range(5):
@@ -41,7 +41,7 @@ def test_faust_worker_consumes_one_topic_and_produces_to_another(
         assert producer.flush(10) == 0
         received = _consume(kafka_bootstrap, sink, expected=5, timeout=90)
     finally:
-        processes.stop(worker)
+        processes.terminate(worker)
     assert received == [(str(i).encode(), f"MESSAGE-{i}".encode()) for i in range(5)], processes.tail(log)
 
 

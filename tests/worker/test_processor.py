@@ -105,7 +105,7 @@ def test_every_input_yields_one_record_in_order_with_the_right_topic_and_headers
     assert records[0].key == b"k" and records[2].key is None
     store = SchemaStore()
     error = ErrorRecord.from_wire(AvroCodec(error_record_avro_schema(), store).decode(records[3].value))
-    assert error.message == "RuntimeError: unlucky" and error.original_offset == 3
+    assert error.message == "the model failed on this input: unlucky" and error.original_offset == 3
     assert error.original_value == batch[3].value
 
 
@@ -142,3 +142,62 @@ def test_with_a_schema_registry_inputs_and_outputs_use_the_confluent_wire_format
     assert record.topic == topics.outputs and record.value[0] == 0
     reader = Codecs(settings, SchemaStore()).for_schema(entry.output_avro_schema, topics.outputs)
     assert reader.decode(record.value) == {"doubled": 42.0}
+
+
+def error_of(record: Any) -> ErrorRecord:
+    return ErrorRecord.from_wire(AvroCodec(error_record_avro_schema(), SchemaStore()).decode(record.value))
+
+
+def test_an_unexpected_failure_of_one_message_becomes_its_error_record(
+    processor: ModelProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(data: bytes) -> dict[str, Any]:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(processor._input_codec, "decode", explode)
+    records = processor.process([InputMessage(b"\xc3\x01whatever", None), json_message({"x": 2}, 1)])
+    assert [r.is_error for r in records] == [True, False]
+    error = error_of(records[0])
+    assert error.error_type == "DESERIALIZATION_ERROR"
+    assert "Recursion" not in error.message and "recursion" not in error.message
+
+
+def test_deep_json_is_a_deserialization_error_with_the_limit(processor: ModelProcessor) -> None:
+    deep = b'{"x":' * 970 + b"1" + b"}" * 970
+    [record] = processor.process([InputMessage(deep, None, {"content-type": "application/json"})])
+    assert error_of(record).message.startswith("JSON value is nested deeper than 64 levels")
+
+
+def test_a_model_error_text_names_no_python_exception_class(processor: ModelProcessor) -> None:
+    [record] = processor.process([json_message({"x": 13}, 0)])
+    assert error_of(record).message == "the model failed on this input: unlucky"
+
+
+LIMIT = 1_048_576
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "truncated"),
+    [
+        (b"k" * 550_000, b"\x00bad-val", "key"),
+        (b"k", json.dumps({"x": 500, "pad": "p" * 1_047_900}).encode(), "value"),
+    ],
+    ids=["550KB-key-bad-value", "1MB-json-failing-validation"],
+)
+def test_an_error_record_too_large_for_the_topic_is_shrunk_and_says_so(
+    processor: ModelProcessor, key: bytes, value: bytes, truncated: str
+) -> None:
+    import hashlib
+
+    message = InputMessage(value, key, {"content-type": "application/json"}, "t", 0, 7)
+    [record] = processor.process([message])
+    size = len(record.value) + len(record.key or b"") + sum(len(k) + len(v) for k, v in record.headers)
+    assert record.is_error and size < LIMIT
+    error = error_of(record)
+    whole = key if truncated == "key" else value
+    assert getattr(error, f"original_{truncated}_truncated") is True
+    assert getattr(error, f"original_{truncated}_size") == len(whole)
+    assert getattr(error, f"original_{truncated}_sha256") == hashlib.sha256(whole).hexdigest()
+    kept = error.original_key if truncated == "key" else error.original_value
+    assert kept and whole.startswith(kept)
+    assert record.key == error.original_key

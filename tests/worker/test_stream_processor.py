@@ -1,4 +1,7 @@
-"""The worker, end to end through a real broker: predictions, order, headers, errors, two models."""
+"""The worker, end to end through a real broker: predictions, order, headers, errors, two models.
+
+Each test runs per engine: the batch consumer (the shared worker) and Faust agents (topology/agent.yaml).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +9,19 @@ import json
 import random
 import time
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bridges.catalog import read_catalog
 from streamproc.reference_models.diabetes import DiabetesModel
 from streamproc.reference_models.iris import IrisModel
-from streamproc.settings import StreamprocSettings
+from streamproc.settings import REPO_ROOT, StreamprocSettings
 from streamproc.wire.codec_factory import Codecs
 from streamproc.wire.error_record import ErrorRecord
 from tests.support.kafka_io import Record, collect, produce_all
+from tests.support.stack import running_worker, unique_settings
 
 pytestmark = pytest.mark.broker
 JSON = {"content-type": "application/json"}
@@ -30,10 +36,25 @@ def iris_input(rng: random.Random) -> dict[str, float]:
     }
 
 
+@pytest.fixture(scope="module", params=["batch", "agent"])
+def engine_settings(
+    request: pytest.FixtureRequest, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StreamprocSettings]:
+    """Settings of a running worker of each engine: the shared one (batch), or one on topology/agent.yaml."""
+    if request.param == "batch":
+        request.getfixturevalue("worker")
+        yield request.getfixturevalue("stack_settings")
+        return
+    state: Path = tmp_path_factory.mktemp("agent-state")
+    settings = unique_settings(kafka_bootstrap, state, topology=REPO_ROOT / "topology" / "agent.yaml")
+    with running_worker(settings, state / "worker.log"):
+        yield settings
+
+
 @pytest.fixture(scope="module")
-def models(stack_settings: StreamprocSettings, worker: object) -> dict:
-    entries = read_catalog(stack_settings)
-    codecs = Codecs(stack_settings)
+def models(engine_settings: StreamprocSettings) -> dict:
+    entries = read_catalog(engine_settings)
+    codecs = Codecs(engine_settings)
     out = {}
     for name in ("iris_model", "diabetes_model"):
         entry = entries[name]
@@ -51,7 +72,7 @@ def by_correlation(prefix: str):  # type: ignore[no-untyped-def]
 
 
 def test_1000_iris_inputs_give_the_models_own_predictions_in_partition_order(
-    stack_settings: StreamprocSettings, models: dict
+    engine_settings: StreamprocSettings, models: dict
 ) -> None:
     iris = models["iris_model"]
     rng = random.Random(7)
@@ -66,9 +87,9 @@ def test_1000_iris_inputs_give_the_models_own_predictions_in_partition_order(
         for i, x in enumerate(inputs)
     ]
     started = time.perf_counter()
-    partitions = produce_all(stack_settings.bootstrap_servers, iris["entry"].topics.inputs, items)
+    partitions = produce_all(engine_settings.bootstrap_servers, iris["entry"].topics.inputs, items)
     outputs = collect(
-        stack_settings.bootstrap_servers, [iris["entry"].topics.outputs], by_correlation(run), 1000, 120
+        engine_settings.bootstrap_servers, [iris["entry"].topics.outputs], by_correlation(run), 1000, 120
     )
     elapsed = time.perf_counter() - started
     print(f"\n1000 iris inputs -> outputs in {elapsed:.2f} s ({1000 / elapsed:.0f} msg/s incl. produce)")
@@ -110,7 +131,7 @@ def bad_inputs(iris_codec) -> list[tuple[str, bytes, dict[str, str], str | None]
 
 
 def test_each_bad_input_gives_one_error_record_and_good_neighbours_succeed(
-    stack_settings: StreamprocSettings, models: dict
+    engine_settings: StreamprocSettings, models: dict
 ) -> None:
     iris = models["iris_model"]
     run = uuid.uuid4().hex[:8]
@@ -122,9 +143,9 @@ def test_each_bad_input_gives_one_error_record_and_good_neighbours_succeed(
         items.append((b"same-key", good_value, {"correlation_id": f"{run}-good-{n}"}))
         items.append((b"same-key", value, {**headers, "correlation_id": f"{run}-bad-{n}"}))
         expected_errors[f"{run}-bad-{n}"] = (error_type, value, headers.get("content-type"), field)
-    produce_all(stack_settings.bootstrap_servers, iris["entry"].topics.inputs, items)
+    produce_all(engine_settings.bootstrap_servers, iris["entry"].topics.inputs, items)
     topics = [iris["entry"].topics.outputs, iris["entry"].topics.errors]
-    records = collect(stack_settings.bootstrap_servers, topics, by_correlation(run), len(items), 90)
+    records = collect(engine_settings.bootstrap_servers, topics, by_correlation(run), len(items), 90)
 
     errors = [r for r in records if r.topic.endswith(".errors")]
     outputs = [r for r in records if r.topic.endswith(".outputs")]
@@ -145,7 +166,7 @@ def test_each_bad_input_gives_one_error_record_and_good_neighbours_succeed(
             assert field in error.message
 
 
-def test_one_worker_serves_both_models_at_once(stack_settings: StreamprocSettings, models: dict) -> None:
+def test_one_worker_serves_both_models_at_once(engine_settings: StreamprocSettings, models: dict) -> None:
     run = uuid.uuid4().hex[:8]
     rng = random.Random(11)
     diabetes_inputs = [
@@ -169,13 +190,13 @@ def test_one_worker_serves_both_models_at_once(stack_settings: StreamprocSetting
         items = [
             (None, codec.encode(x), {"correlation_id": f"{run}-{name}-{i}"}) for i, x in enumerate(inputs)
         ]
-        produce_all(stack_settings.bootstrap_servers, models[name]["entry"].topics.inputs, items)
+        produce_all(engine_settings.bootstrap_servers, models[name]["entry"].topics.inputs, items)
     for name, inputs, model in (
         ("diabetes_model", diabetes_inputs, DiabetesModel()),
         ("iris_model", iris_inputs, IrisModel()),
     ):
         records: list[Record] = collect(
-            stack_settings.bootstrap_servers,
+            engine_settings.bootstrap_servers,
             [models[name]["entry"].topics.outputs],
             by_correlation(run),
             50,

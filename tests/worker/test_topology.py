@@ -17,6 +17,9 @@ def test_default_topology_hosts_both_reference_models_with_three_partitions() ->
     assert paths == ["IrisModel", "DiabetesModel"]
     assert all(m.topics.partitions == 3 for m in topology.models)
     assert topology.models[0].topics.kafka_configs() == {"retention.ms": "604800000"}
+    assert [m.engine for m in topology.models] == ["batch", "batch"]
+    agent = load_topology(REPO_ROOT / "topology" / "agent.yaml")
+    assert [m.engine for m in agent.models] == ["agent", "agent"]
 
 
 @pytest.mark.parametrize(
@@ -26,6 +29,7 @@ def test_default_topology_hosts_both_reference_models_with_three_partitions() ->
         ("models:\n  - class_path: a.B\n    topics: {partitions: many}\n", "models.0.topics.partitions"),
         ("models:\n  - klass: a.B\n", "models.0.class_path"),
         ("models: []\n", "models"),
+        ("models:\n  - class_path: a.B\n    engine: actor\n", "models.0.engine"),
     ],
 )
 def test_bad_topology_names_file_and_field(tmp_path: Path, text: str, field: str) -> None:

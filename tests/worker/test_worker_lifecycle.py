@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -15,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from bridges.catalog import read_catalog
+from streamproc.dev import processes
+from streamproc.settings import REPO_ROOT
 from streamproc.wire.codec_factory import Codecs
-from tests.support import processes
 from tests.support.kafka_io import collect, produce_all
 from tests.support.stack import running_worker, unique_settings
 
-FAUST = str(Path(sys.executable).parent / "faust")
+TOPOLOGY = {"batch": REPO_ROOT / "topology" / "default.yaml", "agent": REPO_ROOT / "topology" / "agent.yaml"}
 VERSICOLOR = {"sepal_length": 6.1, "sepal_width": 2.8, "petal_length": 4.7, "petal_width": 1.2}
 
 
@@ -42,7 +42,7 @@ def test_a_model_that_cannot_load_stops_the_worker_with_a_clear_error(
     topology.write_text(f"models:\n  - {model_yaml}\n")
     env = {**os.environ, "STREAMPROC_TOPOLOGY": str(topology), "STREAMPROC_BOOTSTRAP_SERVERS": "127.0.0.1:1"}
     result = subprocess.run(
-        [FAUST, "-A", "streamproc.app", "worker", "--without-web"],
+        processes.worker_command("--without-web"),
         capture_output=True,
         text=True,
         timeout=60,
@@ -54,8 +54,11 @@ def test_a_model_that_cannot_load_stops_the_worker_with_a_clear_error(
     ]
 
 
-def test_a_killed_worker_loses_no_input(kafka_bootstrap: str, tmp_path: Path) -> None:
-    settings = unique_settings(kafka_bootstrap, tmp_path / "state", worker_session_timeout=8)
+@pytest.mark.parametrize("engine", ["batch", "agent"])
+def test_a_killed_worker_loses_no_input(kafka_bootstrap: str, tmp_path: Path, engine: str) -> None:
+    settings = unique_settings(
+        kafka_bootstrap, tmp_path / "state", worker_session_timeout=8, topology=TOPOLOGY[engine]
+    )
     log = tmp_path / "worker.log"
     run = uuid.uuid4().hex[:8]
     total = 3000
@@ -88,9 +91,12 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.1)  # polling interval
 
 
-def test_workers_joining_and_leaving_lose_nothing(kafka_bootstrap: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["batch", "agent"])
+def test_workers_joining_and_leaving_lose_nothing(kafka_bootstrap: str, tmp_path: Path, engine: str) -> None:
     """Partitions move twice under a steady stream (a join, then a graceful stop): every input is answered."""
-    settings = unique_settings(kafka_bootstrap, tmp_path / "state", worker_session_timeout=8)
+    settings = unique_settings(
+        kafka_bootstrap, tmp_path / "state", worker_session_timeout=8, topology=TOPOLOGY[engine]
+    )
     run = uuid.uuid4().hex[:8]
     sent: list[str] = []
     stop_producing = threading.Event()
@@ -120,7 +126,9 @@ def test_workers_joining_and_leaving_lose_nothing(kafka_bootstrap: str, tmp_path
                 wait_for(lambda: second_log.exists() and joined in second_log.read_text(), 60, "the join")
                 at_join = len(sent)
                 wait_for(lambda: len(sent) >= at_join + 500, 30, "inputs after the join")
-                processes.stop(first)  # graceful: revoke, flush, commit; the second takes every partition
+                processes.terminate(
+                    first
+                )  # graceful: revoke, flush, commit; the second takes every partition
                 at_leave = len(sent)
                 wait_for(lambda: len(sent) >= at_leave + 500, 30, "inputs after the leave")
                 stop_producing.set()

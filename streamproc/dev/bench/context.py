@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streamproc.dev.bench.plan import BenchPlan
-from streamproc.dev.bench.procs import Children
+from streamproc.dev.processes import Children
 from streamproc.settings import StreamprocSettings
 
 IRIS = "iris_model"

@@ -13,7 +13,7 @@ from typing import Any
 
 from streamproc.dev.bench.context import IRIS, BenchContext
 from streamproc.dev.bench.data import iris_rows
-from streamproc.dev.bench.procs import free_port, python_module, tool
+from streamproc.dev.bench.procs import free_port, python_module, run_json, tool
 from streamproc.dev.bench.rest_baseline import NAME as BASELINE
 from streamproc.dev.bench.rest_baseline import start_baseline
 from streamproc.dev.bench.stats import median_of
@@ -72,8 +72,8 @@ def rest_figures(ctx: BenchContext, urls: dict[str, str]) -> dict[str, Any]:
                     plan.rest_warmup,
                 )
                 name = f"rest-load-{service}-c{concurrency}-r{round_index}"
-                result = ctx.children.run_json(
-                    name, command, timeout=plan.rest_seconds + plan.rest_warmup + 60
+                result = run_json(
+                    ctx.children, name, command, timeout=plan.rest_seconds + plan.rest_warmup + 60
                 )
                 runs[service].setdefault(concurrency, []).append(result)
                 ctx.say(
@@ -92,19 +92,22 @@ def bridge_figures(ctx: BenchContext, urls: dict[str, str], settings: Streamproc
     plan = ctx.plan
     limit = plan.bridge_seconds + plan.rest_warmup + 60
     c, seconds, warmup = plan.bridge_concurrency, plan.bridge_seconds, plan.rest_warmup
-    websocket = ctx.children.run_json(
+    websocket = run_json(
+        ctx.children,
         "websocket-load",
         python_module(
             "streamproc.dev.bench.bridges_load", "websocket", urls["websocket"], c, seconds, warmup
         ),
         timeout=limit,
     )
-    rpc = ctx.children.run_json(
+    rpc = run_json(
+        ctx.children,
         "rpc-load",
         python_module("streamproc.dev.bench.rpc_load", urls["rpc"], c, seconds, warmup),
         timeout=limit,
     )
-    dashboard = ctx.children.run_json(
+    dashboard = run_json(
+        ctx.children,
         "dashboard-load",
         python_module(
             "streamproc.dev.bench.bridges_load",
@@ -117,7 +120,8 @@ def bridge_figures(ctx: BenchContext, urls: dict[str, str], settings: Streamproc
         env=settings.environment(),
         timeout=plan.dashboard_inputs / plan.dashboard_rate + 60,
     )
-    kafka = ctx.children.run_json(
+    kafka = run_json(
+        ctx.children,
         "roundtrip",
         python_module("streamproc.dev.bench.roundtrip", plan.roundtrips),
         env=settings.environment(),

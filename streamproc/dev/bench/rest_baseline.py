@@ -12,7 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from streamproc.dev.bench.procs import Children, python_module
+from streamproc.dev.bench.procs import python_module
+from streamproc.dev.processes import Children
 from streamproc.settings import REPO_ROOT
 
 NAME = "rest_model_service"

@@ -19,13 +19,14 @@ from streamproc.dev.bench.context import BenchContext
 from streamproc.dev.bench.environment import environment
 from streamproc.dev.bench.memory import peak_rss_mib
 from streamproc.dev.bench.plan import BenchPlan
-from streamproc.dev.bench.procs import Children, free_port
+from streamproc.dev.bench.procs import free_port
 from streamproc.dev.bench.ratios import ratios, targets
 from streamproc.dev.bench.requestreply import bridge_figures, rest_figures, start_services
 from streamproc.dev.bench.rest_baseline import NAME as BASELINE
 from streamproc.dev.bench.rest_baseline import baseline_python, installed_version
 from streamproc.dev.bench.stream import WORKER, run_stream
 from streamproc.dev.localkafka import LocalKafka
+from streamproc.dev.processes import Children
 from streamproc.errors import BrokerUnavailableError
 from streamproc.kafka.probe import broker_answers
 from streamproc.settings import StreamprocSettings
@@ -49,7 +50,7 @@ def bench_broker(
 ) -> Iterator[tuple[str, str]]:
     """(bootstrap, description): the configured broker, or a fresh local one stopped afterwards."""
     if configured:
-        if not broker_answers(settings.bootstrap_servers, timeout=5):
+        if not broker_answers(settings, timeout=5):
             raise BrokerUnavailableError(
                 f"STREAMPROC_BOOTSTRAP_SERVERS={settings.bootstrap_servers} does not answer"
             )

@@ -14,7 +14,8 @@ from typing import Any
 from streamproc.dev.bench.context import BenchContext
 from streamproc.dev.bench.data import json_value, observe_outputs, produce_inputs
 from streamproc.dev.bench.inprocess import model_ceiling, processor_ceiling
-from streamproc.dev.bench.procs import python_module, tool
+from streamproc.dev.bench.procs import python_module, run_json
+from streamproc.dev.processes import worker_command
 from streamproc.kafka.admin import TopicSpec, ensure_topics
 from streamproc.settings import StreamprocSettings
 from streamproc.wire.codec_factory import Codecs
@@ -24,10 +25,6 @@ from streamproc.worker.topology import load_topology
 
 log = logging.getLogger(__name__)
 WORKER = "worker"
-
-
-def worker_command() -> list[str]:
-    return tool("faust", "-A", "streamproc.app", "worker", "--without-web", "-l", "info")
 
 
 def _prepare(ctx: BenchContext, settings: StreamprocSettings) -> dict[str, str]:
@@ -42,7 +39,7 @@ def _prepare(ctx: BenchContext, settings: StreamprocSettings) -> dict[str, str]:
         "pass_out": f"{p}.passthrough.outputs",
     }
     extra = [TopicSpec(topics[k], ctx.plan.partitions, 1) for k in ("naive_in", "naive_out", "pass_out")]
-    ensure_topics(ctx.bootstrap, topology_topic_specs(settings, [hosted]) + extra)
+    ensure_topics(settings, topology_topic_specs(settings, [hosted]) + extra)
     n = ctx.plan.messages
     produce_inputs(ctx.bootstrap, topics["inputs"], n, hosted.processor._input_codec.encode)
     produce_inputs(ctx.bootstrap, topics["naive_in"], n, json_value)
@@ -54,14 +51,14 @@ def _script(
 ) -> dict[str, Any]:
     n = ctx.plan.messages
     command = python_module(module, ctx.bootstrap, source, sink, n, seconds)
-    report = ctx.children.run_json(name, command, timeout=seconds + 120)
+    report = run_json(ctx.children, name, command, timeout=seconds + 120)
     span = observe_outputs(ctx.bootstrap, sink, report["processed"], timeout=60)
     return {**span.as_dict(), "processed": report["processed"]}
 
 
 def _worker(ctx: BenchContext, settings: StreamprocSettings, outputs: str) -> dict[str, Any]:
     n = ctx.plan.messages
-    process = ctx.children.spawn(WORKER, worker_command(), settings.environment())
+    process = ctx.children.spawn(WORKER, worker_command("--without-web"), settings.environment())
     span = observe_outputs(
         ctx.bootstrap, outputs, n, timeout=90 + n / 500, stop_early=lambda: process.poll() is not None
     )

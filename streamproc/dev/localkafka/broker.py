@@ -17,8 +17,10 @@ from streamproc.dev.localkafka.jars import ensure_jars, require_tool
 from streamproc.dev.localkafka.logs import jvm_failure, log_sizes
 from streamproc.dev.localkafka.ports import command_line, describe_taken, free_port, port_is_free
 from streamproc.dev.localkafka.properties import server_properties
+from streamproc.dev.localkafka.secured import SecuredListener
 from streamproc.errors import BrokerUnavailableError, ConfigurationError
-from streamproc.kafka.probe import cluster_id
+from streamproc.kafka.probe import broker_answers, cluster_id
+from streamproc.settings import StreamprocSettings
 
 LOG4J2 = Path(__file__).with_name("log4j2.properties")
 JVM_OPTS = [
@@ -49,6 +51,7 @@ class LocalKafka:
         port: int = 9092,
         controller_port: int | None = None,
         data_dir: Path | None = None,
+        security: str | None = None,
     ) -> None:
         self.kafka_version = kafka_version
         self.port = port
@@ -57,6 +60,7 @@ class LocalKafka:
         self.libs_dir = state_dir / f"kafka-{kafka_version}" / "libs"
         self.home = (data_dir or state_dir / "kafka").resolve()
         self.pid_file = self.home / "broker.json"
+        self.secured = SecuredListener(security, self.home) if security else None
 
     @property
     def bootstrap(self) -> str:
@@ -65,6 +69,13 @@ class LocalKafka:
     @property
     def config_path(self) -> Path:
         return self.home / "server.properties"
+
+    @property
+    def client(self) -> StreamprocSettings:
+        """Settings of a client of this broker (probes use them too)."""
+        if self.secured is None:
+            return StreamprocSettings(bootstrap_servers=self.bootstrap, kafka_security_protocol="PLAINTEXT")
+        return self.secured.client_settings(self.bootstrap)
 
     def status(self) -> BrokerStatus:
         """Running only when the recorded pid is alive AND is the JVM started with this directory's config.
@@ -94,6 +105,8 @@ class LocalKafka:
         self._claim_ports()
         java = require_tool("java", "Java 17 (e.g. `apt-get install openjdk-17-jre-headless`)")
         libs = ensure_jars(self.libs_dir, self.kafka_version)
+        if self.secured is not None:
+            self.secured.prepare()
         props = self._write_properties()
         classpath = f"{LOG4J2.parent}:{libs}/*"
         if not (self.home / "data" / "meta.properties").exists():
@@ -161,7 +174,7 @@ class LocalKafka:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 return f"the broker JVM (pid {proc.pid}) exited with status {proc.returncode}"
-            answered = cluster_id(self.bootstrap, timeout=1.0)
+            answered = cluster_id(self.client, timeout=1.0)
             if answered == expected:
                 return None
             if answered is not None:
@@ -178,10 +191,15 @@ class LocalKafka:
                 return line.split("=", 1)[1].strip()
         raise ConfigurationError(f"{meta} has no cluster.id; remove {self.home} to start afresh")
 
+    def answers(self) -> bool:
+        return broker_answers(self.client)
+
     def _write_properties(self) -> Path:
         (self.home / "logs").mkdir(parents=True, exist_ok=True)
         props = self.config_path
-        props.write_text(server_properties(self.port, self.controller_port, self.home / "data"))
+        extra = self.secured.broker_properties(self.port, self.controller_port) if self.secured else None
+        props.write_text(server_properties(self.port, self.controller_port, self.home / "data", extra))
+        props.chmod(0o600)  # it holds the broker's key and SCRAM password when secured
         return props
 
     def _format(self, java: str, classpath: str, props: Path) -> None:
@@ -199,6 +217,7 @@ class LocalKafka:
             "-c",
             str(props),
             "--ignore-formatted",
+            *(self.secured.format_arguments() if self.secured else []),
         ]
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0:

@@ -7,6 +7,7 @@ single-object encoding by default, Confluent wire format when a schema registry 
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -22,12 +23,19 @@ from streamproc.wire.headers import CONTENT_TYPE_JSON
 if TYPE_CHECKING:
     from streamproc.wire.avro import confluent
 
+_REPR = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>")
+
 
 def _confluent() -> ModuleType:
     """The schema-registry module, imported only when a registry is configured (it takes ~0.6 s)."""
     from streamproc.wire.avro import confluent
 
     return confluent
+
+
+def clean_text(text: str) -> str:
+    """A library's error text without Python object reprs (``<_io.BytesIO object at 0x...>``)."""
+    return _REPR.sub("the value", text)
 
 
 class AvroCodec:
@@ -102,10 +110,14 @@ class AvroCodec:
         reader = None if writer is self._parsed else self._parsed
         try:
             record = schemaless_reader(buf, writer, reader)
-        except EOFError as exc:
-            raise DeserializationError(f"Avro body truncated ({len(data) - offset} bytes): {exc}") from exc
+        except EOFError:
+            raise DeserializationError(
+                f"Avro body is truncated: {len(data) - offset} bytes end before the {self.name} record does"
+            ) from None
         except Exception as exc:  # fastavro raises assorted errors on corrupt bodies / unresolvable schemas
-            raise DeserializationError(f"Avro body could not be decoded as {self.name}: {exc}") from exc
+            raise DeserializationError(
+                f"Avro body could not be decoded as {self.name}: {clean_text(str(exc))}"
+            ) from None
         trailing = len(data) - buf.tell()
         if trailing:
             raise DeserializationError(f"Avro body has {trailing} unexpected trailing bytes after the record")
@@ -121,6 +133,6 @@ def make_codec(
     registry = None
     if settings.schema_registry_url:
         confluent = _confluent()
-        client = confluent.registry_client(settings.schema_registry_url)
+        client = confluent.registry_client(settings)
         registry = confluent.ConfluentSchemas(client, confluent.subject_for(topic), schema)
     return AvroCodec(schema, store, registry)
