@@ -32,7 +32,8 @@ class CatalogConsumer:
     def __init__(self, settings: StreamprocSettings, codecs: Codecs) -> None:
         self.settings = settings
         self._codec = codecs.catalog()
-        self._consumer = reader(settings, **{"enable.partition.eof": True})
+        # fetch.wait.max.ms: a change is fetched as soon as it lands; idle, one fetch per half second
+        self._consumer = reader(settings, **{"enable.partition.eof": True, "fetch.wait.max.ms": 500})
         self._at_end: dict[int, bool] = {}
 
     def open(self, timeout: float) -> None:

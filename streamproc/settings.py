@@ -60,11 +60,21 @@ class StreamprocSettings(BaseSettings):
         "127.0.0.1", description="Address the worker's web server (metrics, health) binds; 0.0.0.0 for all."
     )
     worker_metrics: bool = Field(True, description="Worker Prometheus metrics at /metrics (false: off).")
+    prometheus_port: int = Field(
+        9090, description="Port of the Prometheus `streamproc run --with-prometheus` starts."
+    )
+    prometheus_scrape_interval: float = Field(
+        5.0, gt=0, description="Seconds between that Prometheus's scrapes."
+    )
     log_format: Literal["text", "json"] = Field(
         "text", description="Log lines as text, or one JSON object each."
     )
     worker_session_timeout: float = Field(
         6.0, ge=6, description="Seconds before a silent worker's partitions move to another worker."
+    )
+    worker_gc_tuning: bool = Field(
+        True,
+        description="Freeze start-up objects and collect garbage less often (the worker's largest cost).",
     )
     max_json_depth: int = Field(
         64,
@@ -89,6 +99,27 @@ class StreamprocSettings(BaseSettings):
     websocket_port: int = Field(8080, description="WebSocket bridge port.")
     rpc_host: str = Field("127.0.0.1", description="RPC bridge bind address.")
     rpc_port: int = Field(4242, description="RPC bridge port.")
+
+    # Who may call the bridges (bridges.access); everything off by default.
+    bridge_tokens: SecretStr | None = Field(
+        None,
+        description="Comma-separated bearer tokens; when set (or a tokens file is), bridges require one.",
+    )
+    bridge_tokens_file: Path | None = Field(
+        None, description="File of bearer tokens, one a line (# comments); when set, bridges require one."
+    )
+    bridge_metrics_tokens: SecretStr | None = Field(
+        None, description="Comma-separated bearer tokens for /metrics; unset: /metrics stays open."
+    )
+    cors_allowed_origins: str = Field(
+        "", description="Comma-separated origins (https://host:port) the REST bridge allows; empty: no CORS."
+    )
+    rpc_curve_secret_key_file: Path | None = Field(
+        None, description="ZeroMQ CURVE key pair (zmq.auth .key_secret file) of the RPC bridge; set: CURVE."
+    )
+    rpc_curve_clients_dir: Path | None = Field(
+        None, description="Directory of the client public keys (.key files) the RPC bridge admits."
+    )
 
     @model_validator(mode="after")
     def _security_is_complete(self) -> StreamprocSettings:

@@ -33,6 +33,7 @@ ERROR_CLASSES: dict[str, type[MessageError]] = {
     DeserializationError.error_type: DeserializationError,
     ModelError.error_type: ModelError,
 }
+POLL_TIMEOUT = 0.5  # s; poll returns at once when a reply arrives, this only bounds stop()
 LATE = object()  # a reply nobody waits for any more
 
 
@@ -56,7 +57,8 @@ class ReplyListener(ReaderThread):
         """Assign the reply topic (from its end), then poll it in the thread."""
         if self._thread is not None:
             return
-        consumer = reader(self.settings)
+        # the broker answers a fetch as soon as a reply arrives; when idle, one fetch per half second
+        consumer = reader(self.settings, **{"fetch.wait.max.ms": 500})
         try:
             await asyncio.to_thread(assign_at_end, consumer, [self.topic], 10.0)
         except BaseException:
@@ -69,7 +71,9 @@ class ReplyListener(ReaderThread):
         consumer = self._consumer
         try:
             while not self._stopping.is_set():
-                replies = [reply for m in poll_batch(consumer, 0.05) if (reply := self._reply(m)) is not None]
+                replies = [
+                    reply for m in poll_batch(consumer, POLL_TIMEOUT) if (reply := self._reply(m)) is not None
+                ]
                 if replies:
                     self._call(self._deliver, replies)
         finally:

@@ -208,7 +208,7 @@ class Requester:
         """Serve delivery reports and probe the broker every few seconds."""
         next_probe = 0.0
         while not self._stopping.is_set():
-            self._producer.poll(0.1)
+            self._producer.poll(0.5)  # returns early for delivery reports
             now = time.monotonic()
             if now >= next_probe:
                 self._connected = self._probe()
@@ -216,7 +216,7 @@ class Requester:
 
     def _probe(self) -> bool:
         try:
-            self._producer.list_topics(timeout=1.0)
+            self._producer.list_topics(self.settings.catalog_topic, timeout=1.0)  # one topic: a cheap probe
         except Exception:
             return False
         return True

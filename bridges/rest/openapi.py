@@ -26,8 +26,10 @@ _DESCRIPTION = (
 _STATUS_TEXT = {
     200: "Successful response.",
     400: "The request body is not valid JSON or breaks the model's input schema.",
+    401: "Access control is on and the request has no valid bearer token.",
     404: "No model of that qualified name is in the catalog.",
     413: "The request body is larger than the bridge accepts.",
+    415: "The request body is not declared as application/json.",
     500: "The model failed while predicting, or the service failed.",
     503: "The Kafka broker is unreachable.",
     504: "No prediction arrived within the request timeout.",

@@ -96,8 +96,7 @@ def _shorten(text: str, limit: int) -> str:
 @click.pass_context
 def cli(ctx: click.Context, bootstrap_servers: str | None, topology: str | None, verbose: bool) -> None:
     """streamproc: ML models as Kafka stream processors, reachable over REST, WebSocket and RPC."""
-    # pydantic-settings and OpenTelemetry: imported when a command runs, never for `--help`
-    from streamproc.settings import StreamprocSettings
+    from streamproc.settings import StreamprocSettings  # pydantic-settings: imported when a command runs
     from streamproc.telemetry.logs import configure_logging
 
     overrides: dict[str, Any] = {"bootstrap_servers": bootstrap_servers, "topology": topology}

@@ -37,10 +37,11 @@ def serve() -> None:
 def rest(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The REST bridge, compatible with rest_model_service 0.6, with OpenAPI docs at /docs."""
     preflight(settings)
-    from bridges.rest.service import serve_rest
+    from bridges.lifecycle import serve
+    from bridges.rest.service import rest_bridge
 
     setup_tracing("streamproc-rest")
-    _run(serve_rest(settings, host, port))
+    _run(serve(rest_bridge(settings, host, port)))
 
 
 @serve.command()
@@ -50,10 +51,11 @@ def rest(settings: StreamprocSettings, host: str | None, port: int | None) -> No
 def websocket(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The Socket.IO bridge and the browser UI (models, predict form, live dashboards)."""
     preflight(settings)
-    from bridges.websocket.service import serve_websocket
+    from bridges.lifecycle import serve
+    from bridges.websocket.service import websocket_bridge
 
     setup_tracing("streamproc-websocket")
-    _run(serve_websocket(settings, host, port))
+    _run(serve(websocket_bridge(settings, host, port)))
 
 
 @serve.command()
@@ -63,11 +65,12 @@ def websocket(settings: StreamprocSettings, host: str | None, port: int | None) 
 def rpc(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The RPC bridge speaking the ZeroRPC protocol (the stock zerorpc client works)."""
     preflight(settings)
-    from bridges.rpc.service import serve_rpc
+    from bridges.lifecycle import serve
+    from bridges.rpc.service import rpc_bridge
 
     updates = {k: v for k, v in {"rpc_host": host, "rpc_port": port}.items() if v is not None}
     setup_tracing("streamproc-rpc")
-    _run(serve_rpc(settings.model_copy(update=updates)))
+    _run(serve(rpc_bridge(settings.model_copy(update=updates))))
 
 
 @click.command()

@@ -41,7 +41,7 @@ def confluent_error(error: KafkaError | KafkaException, doing: str = "talking to
         return BrokerUnavailableError(f"Kafka failed while {doing}: {error}")
     text = kafka_error.str()
     if kafka_error.code() in _SECURITY_CODES or "SSL" in text:  # handshake failed, alert bad certificate, ...
-        return KafkaSecurityError(f"Kafka refused the connection while {doing}: {_first_line(text)}")
+        return KafkaSecurityError(f"Kafka refused the connection while {doing}: {_security_detail(text)}")
     return BrokerUnavailableError(f"Kafka did not answer while {doing}: {_first_line(text)}")
 
 
@@ -54,6 +54,28 @@ def aiokafka_error(exc: BaseException, doing: str = "talking to Kafka") -> Strea
     if isinstance(exc, ssl.SSLError):
         return KafkaSecurityError(f"TLS with Kafka failed while {doing}: {exc}")
     return BrokerUnavailableError(f"Kafka did not answer while {doing}: {exc}")
+
+
+_TLS_HINTS = (
+    (
+        "certificate verify failed",
+        "the broker's certificate is not signed by STREAMPROC_KAFKA_SSL_CA_FILE's CA",
+    ),
+    ("bad certificate", "the broker wants a client certificate (STREAMPROC_KAFKA_SSL_CERT_FILE/_KEY_FILE)"),
+    (
+        "certificate required",
+        "the broker wants a client certificate (STREAMPROC_KAFKA_SSL_CERT_FILE/_KEY_FILE)",
+    ),
+)
+
+
+def _security_detail(text: str) -> str:
+    """librdkafka's words, with its own option names replaced by what to check in streamproc's settings."""
+    line = _first_line(text)
+    for symptom, hint in _TLS_HINTS:
+        if symptom in line:
+            return f"TLS handshake failed: {hint}"
+    return line
 
 
 def _first_line(text: str) -> str:

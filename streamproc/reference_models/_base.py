@@ -65,6 +65,14 @@ class SklearnModel(MLModel):
     def _outputs(self, predictions: np.ndarray) -> list[BaseModel]:
         raise NotImplementedError
 
+    def _output_columns(self, predictions: np.ndarray) -> dict[str, list[Any]]:
+        raise NotImplementedError
+
+    def predict_columns(self, columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        """Predict from validated input columns (one list per feature); output columns of JSON values."""
+        matrix = np.column_stack([np.asarray(columns[name], dtype=float) for name in self.features])
+        return self._output_columns(self._estimator.predict(matrix))
+
     def predict(self, data: Any) -> BaseModel:
         """Validate ``data`` (an input_schema instance or a dict) and predict one output."""
         return self.predict_batch([data])[0]

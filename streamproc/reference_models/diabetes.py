@@ -58,3 +58,6 @@ class DiabetesModel(SklearnModel):
 
     def _outputs(self, predictions: np.ndarray) -> list[DiabetesModelOutput]:  # type: ignore[override]
         return [DiabetesModelOutput(disease_progression=float(value)) for value in predictions]
+
+    def _output_columns(self, predictions: np.ndarray) -> dict[str, list[float]]:
+        return {"disease_progression": predictions.astype(float).tolist()}

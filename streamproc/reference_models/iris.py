@@ -58,6 +58,10 @@ class IrisModel(SklearnModel):
     features = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 
     _SPECIES = tuple(Species)
+    _SPECIES_VALUES = np.array([species.value for species in Species], dtype=object)
 
     def _outputs(self, predictions: np.ndarray) -> list[IrisModelOutput]:  # type: ignore[override]
         return [IrisModelOutput(species=self._SPECIES[int(label)]) for label in predictions]
+
+    def _output_columns(self, predictions: np.ndarray) -> dict[str, list[str]]:
+        return {"species": self._SPECIES_VALUES[predictions.astype(int)].tolist()}

@@ -13,6 +13,8 @@ from typing import Any
 
 from opentelemetry import trace
 
+from streamproc import log_repeats
+
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 FIELDS = ("model", "topic", "partition", "offset", "error_type")
 
@@ -44,10 +46,11 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: int, log_format: str) -> None:
-    """Root logging of a CLI or bridge process."""
+    """Root logging of a CLI or bridge process (repeated warnings held back, as in the worker)."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    log_repeats.install()  # a bridge that loses its broker logs a few lines, not thousands
 
 
 def faust_logging_config(log_format: str) -> dict[str, Any] | None:

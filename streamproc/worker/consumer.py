@@ -26,7 +26,6 @@ import mode
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, KafkaTimeoutError
 
-from streamproc import log_repeats
 from streamproc.kafka.clients import aiokafka_consumer, aiokafka_producer
 from streamproc.settings import StreamprocSettings
 from streamproc.telemetry.logs import record_fields
@@ -135,7 +134,6 @@ class ModelConsumer(mode.Service):
         )
         self._consumer.subscribe([self.topic], listener=_Revocations(self))
         self._producer = aiokafka_producer(self.settings, acks="all", max_batch_size=MAX_REQUEST_BYTES)
-        log_repeats.install()
         await self._producer.start()
         await self._consumer.start()
         self._loops = [

@@ -7,6 +7,7 @@ import logging
 
 import faust
 
+from streamproc import log_repeats
 from streamproc.kafka.admin import TopicSpec, ensure_topics
 from streamproc.kafka.clients import faust_broker
 from streamproc.settings import StreamprocSettings
@@ -15,6 +16,7 @@ from streamproc.telemetry.tracing import tracing_on
 from streamproc.wire.codec_factory import Codecs
 from streamproc.worker.agent import add_model_agent
 from streamproc.worker.consumer import ModelConsumer
+from streamproc.worker.gc_tuning import tune_gc
 from streamproc.worker.hosting import HostedModel
 from streamproc.worker.metrics import BatchHooks, WorkerMetrics
 from streamproc.worker.provisioning import topology_topic_specs
@@ -33,6 +35,7 @@ class StreamprocApp(faust.App):
 
     async def on_first_start(self) -> None:
         assert self.settings is not None
+        log_repeats.install()  # logging is configured by now; an outage logs a few lines, not thousands
         await asyncio.to_thread(ensure_topics, self.settings, self.topic_specs)
         await super().on_first_start()
 
@@ -62,11 +65,17 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         batch_hooks = TracedBatches(model_hooks) if tracing_on() else model_hooks
         if model.spec.engine == "agent":
             copier = ReplyCopier(settings.topic_prefix, KafkaReplyClient(settings))
-            add_model_agent(app, model, batch_hooks, copier)
+            add_model_agent(app, model, batch_hooks, copier, settings.worker_outage_limit)
             continue
         consumer = ModelConsumer(app, model, settings, group_id=f"{app.conf.id}.{model.model.qualified_name}")
         consumer.hooks = batch_hooks
         app.service(consumer)  # type: ignore[arg-type]  # faust starts a service instance as well as a class
+
+    if settings.worker_gc_tuning:
+
+        @app.task
+        async def tune_garbage_collection() -> None:  # once started: the start-up objects exist
+            tune_gc()
 
     @app.task
     async def publish_catalog() -> None:

@@ -175,15 +175,14 @@ class ModelMetrics(BatchHooks):
 
     def acknowledged(self, records: Iterable[Any]) -> None:
         mark = self._marks.popleft()
+        failed = [record for record in records if record.is_error]
         errors: dict[str, int] = {}
-        for record in records:
-            if record.is_error:
-                error_type = dict(record.headers).get(h.ERROR_TYPE, b"").decode() or "UNKNOWN"
-                errors[error_type] = errors.get(error_type, 0) + 1
-        failed = sum(errors.values())
+        for record in failed:
+            error_type = dict(record.headers).get(h.ERROR_TYPE, b"").decode() or "UNKNOWN"
+            errors[error_type] = errors.get(error_type, 0) + 1
         for error_type, n in errors.items():
             self._errors.labels(self.name, error_type).inc(n)
-        self._outputs.inc(mark.count - failed)
+        self._outputs.inc(mark.count - len(failed))
         self._in_flight.dec(mark.count)
         self._latency.observe(max(0.0, time.time() - mark.oldest_ms / 1000))
 

@@ -21,6 +21,8 @@ from streamproc.wire.avro.codec import AvroCodec
 from streamproc.wire.error_record import ErrorRecord, build_error_record, shrink_to_fit
 from streamproc.wire.inputs import MAX_JSON_DEPTH, judge_input
 from streamproc.wire.topics import ModelTopics
+from streamproc.worker.batch_judge import BatchJudge
+from streamproc.worker.columns import ColumnPredictor
 from streamproc.worker.prediction import output_dict, predict_many
 
 log = logging.getLogger(__name__)
@@ -74,14 +76,16 @@ class ModelProcessor:
         self._version_header = (h.MODEL_VERSION, model.version.encode())
         self._max_json_depth = max_json_depth
         self._max_message_bytes = max_message_bytes
+        self._batch_judge = BatchJudge(self._input_schema, input_codec)
+        self._columns = ColumnPredictor(model, output_codec)
 
     def process(self, batch: list[InputMessage]) -> list[OutputRecord]:
-        results: list[BaseModel | MessageError | None] = [None] * len(batch)
+        results: list[BaseModel | bytes | MessageError | None] = [None] * len(batch)
         valid_index: list[int] = []
         valid_inputs: list[BaseModel] = []
-        for i, message in enumerate(batch):
+        for i, (message, verdict) in enumerate(zip(batch, self._batch_judge.judge(batch), strict=True)):
             try:
-                valid_inputs.append(self._judge(message))
+                valid_inputs.append(verdict if verdict is not None else self._judge(message))
                 valid_index.append(i)
             except MessageError as exc:
                 results[i] = exc
@@ -103,9 +107,14 @@ class ModelProcessor:
                 "the input could not be decoded (the worker logged the cause)"
             ) from exc
 
-    def _predict(self, inputs: list[BaseModel]) -> list[BaseModel | MessageError]:
+    def _predict(self, inputs: list[BaseModel]) -> list[BaseModel | bytes | MessageError]:
+        """Outputs (objects, or already encoded by a column model) or errors, one per input."""
         try:
-            return predict_many(self.model, inputs)
+            if inputs and self._columns.available:
+                encoded = self._columns.predict_encoded(inputs)
+                if encoded is not None:
+                    return list(encoded)
+            return list(predict_many(self.model, inputs))
         except Exception as exc:  # predict_many guards each item; this is a last resort
             log.error("model %s: predicting %d inputs failed: %s", self.qualified_name, len(inputs), exc)
             return [ModelError("the model failed on this input (the worker logged the cause)")] * len(inputs)
@@ -113,9 +122,10 @@ class ModelProcessor:
     def _record(self, message: InputMessage, result: Any) -> OutputRecord:
         if not isinstance(result, MessageError):
             try:
-                out = self._out(
-                    message, self.topics.outputs, self._output_codec.encode(output_dict(result)), {}
+                value = (
+                    result if isinstance(result, bytes) else self._output_codec.encode(output_dict(result))
                 )
+                out = self._out(message, self.topics.outputs, value, {})
                 if _size(out) <= self._max_message_bytes:
                     return out
                 result = ModelError(
@@ -166,9 +176,13 @@ class ModelProcessor:
 
     def _out(self, message: InputMessage, topic: str, value: bytes, extra: dict[str, str]) -> OutputRecord:
         headers = message.headers
-        out_headers = [(name, headers[name].encode()) for name in h.PROPAGATED if name in headers]
-        out_headers.append(self._version_header)
-        out_headers += h.encode_headers(extra)
+        if headers:
+            out_headers = [(name, headers[name].encode()) for name in h.PROPAGATED if name in headers]
+            out_headers.append(self._version_header)
+        else:
+            out_headers = [self._version_header]
+        if extra:
+            out_headers += h.encode_headers(extra)
         same_partition = (
             message.partition if self._partitions and message.partition < self._partitions else None
         )
@@ -176,7 +190,7 @@ class ModelProcessor:
 
 
 def _size(record: OutputRecord) -> int:
-    headers = sum(len(name) + len(value) for name, value in record.headers)
+    headers = sum([len(name) + len(value) for name, value in record.headers])
     return len(record.value) + len(record.key or b"") + headers + RECORD_OVERHEAD
 
 

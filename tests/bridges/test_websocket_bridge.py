@@ -24,10 +24,11 @@ from confluent_kafka import Producer
 
 from bridges.catalog import ModelCatalog
 from bridges.feed import PredictionFeed
+from bridges.lifecycle import running_app, serve
 from bridges.requestreply.requester import Requester
 from bridges.websocket.fanout import ClientBuffer, Fanout
 from bridges.websocket.server import build_websocket_app
-from bridges.websocket.service import running_app, serve_websocket
+from bridges.websocket.service import websocket_bridge
 from streamproc.settings import StreamprocSettings
 from streamproc.wire.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID
 from tests.support.catalog import publish_unserved
@@ -351,10 +352,11 @@ async def test_serve_websocket_runs_the_bridge_until_cancelled(
     worker: Any, stack_settings: StreamprocSettings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    service = asyncio.create_task(serve_websocket(stack_settings, "127.0.0.1", 0, on_ready=ready.set_result))
+    bridge = websocket_bridge(stack_settings, "127.0.0.1", 0)
+    service = asyncio.create_task(serve(bridge, on_ready=ready.set_result))
     try:
         url = await asyncio.wait_for(asyncio.shield(ready), WAIT)
-        assert f"dashboard UI at {url}/" in capsys.readouterr().out
+        assert f"listening on {url}" in capsys.readouterr().out
         sio = socketio.AsyncClient()
         await sio.connect(url, transports=["websocket"], wait_timeout=10)
         try:

@@ -24,6 +24,7 @@ from tests.support.stack import running_worker, unique_settings
 pytestmark = pytest.mark.broker
 
 BATCH_SIZE = 256  # iris_model's batch_size in topology/default.yaml
+BURST = int(os.environ.get("STREAMPROC_TEST_FAILOVER_BURST", "0"))  # by hand: 50000
 VERSICOLOR = {"sepal_length": 6.1, "sepal_width": 2.8, "petal_length": 4.7, "petal_width": 1.2}
 
 
@@ -77,10 +78,14 @@ def test_a_killed_workers_partitions_resume_on_the_survivor_quickly(
                 sent.extend(item[2]["correlation_id"] for item in items)
                 time.sleep(0.05)  # pacing of the load, not a readiness wait
 
+        if BURST:  # the case: a burst queued at once, the kill lands while much of it is in flight
+            burst = [(None, value, {"correlation_id": f"{run}-burst-{i}"}) for i in range(BURST)]
+            produce_all(kafka_bootstrap, entry.topics.inputs, burst)
+            sent.extend(item[2]["correlation_id"] for item in burst)
         producer = threading.Thread(target=produce_steadily)
         producer.start()
         try:
-            wait_for(lambda: len(sent) >= 2000, 60, "inputs before the kill")
+            wait_for(lambda: len(sent) >= BURST + 2000, 60, "inputs before the kill")
             dead_partitions = assigned(first_log)
             assert dead_partitions, "the first worker owns no partition"
             killed = time.monotonic()

@@ -16,6 +16,7 @@ from streamproc.wire.error_record import ErrorRecord, error_record_avro_schema
 from streamproc.wire.topics import ModelTopics
 from streamproc.worker.prediction import predict_many
 from streamproc.worker.processor import InputMessage, ModelProcessor
+from tests.support.processors import make_processor
 
 
 class In(BaseModel):
@@ -47,18 +48,7 @@ class Doubler(MLModel):
 
 @pytest.fixture
 def processor() -> ModelProcessor:
-    model = Doubler()
-    topics = ModelTopics.for_model("p", "doubler", "1.2.3")
-    entry = CatalogEntry.from_model(model, topics)
-    store = SchemaStore()
-    return ModelProcessor(
-        model,
-        topics,
-        AvroCodec(entry.input_avro_schema, store),
-        AvroCodec(entry.output_avro_schema, store),
-        AvroCodec(error_record_avro_schema(), store),
-        partitions=3,
-    )
+    return make_processor(Doubler())
 
 
 def json_message(payload: Any, offset: int, **headers: str) -> InputMessage:

@@ -8,6 +8,8 @@ single-object encoding by default, Confluent wire format when a schema registry 
 from __future__ import annotations
 
 import re
+import struct
+from dataclasses import dataclass
 from io import BytesIO
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -20,10 +22,16 @@ from streamproc.wire.avro import framing
 from streamproc.wire.avro.store import SchemaStore
 from streamproc.wire.headers import CONTENT_TYPE_JSON
 
+_REPR = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>")
+
+
+def clean_text(text: str) -> str:
+    """A library's error text without Python object reprs (``<_io.BytesIO object at 0x...>``)."""
+    return _REPR.sub("the value", text)
+
+
 if TYPE_CHECKING:
     from streamproc.wire.avro import confluent
-
-_REPR = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>")
 
 
 def _confluent() -> ModuleType:
@@ -33,9 +41,34 @@ def _confluent() -> ModuleType:
     return confluent
 
 
-def clean_text(text: str) -> str:
-    """A library's error text without Python object reprs (``<_io.BytesIO object at 0x...>``)."""
-    return _REPR.sub("the value", text)
+# Avro types whose binary encoding has one fixed size: little-endian IEEE 754 (struct's "<d" and "<f")
+_FIXED_CODES = {"double": "d", "float": "f"}
+
+
+@dataclass(frozen=True)
+class FixedLayout:
+    """A record whose fields all have a fixed size: its body is one ``struct`` layout, read in one call."""
+
+    names: tuple[str, ...]
+    layout: struct.Struct
+
+    @property
+    def size(self) -> int:
+        return self.layout.size
+
+    def unpack_from(self, data: bytes, offset: int) -> tuple[Any, ...]:
+        return self.layout.unpack_from(data, offset)
+
+
+def fixed_layout(schema: Any) -> FixedLayout | None:
+    """The FixedLayout of a record of only double/float fields, else None."""
+    if not isinstance(schema, dict) or schema.get("type") != "record":
+        return None
+    fields = schema.get("fields", [])
+    codes = [_FIXED_CODES.get(field["type"]) if isinstance(field["type"], str) else None for field in fields]
+    if not fields or None in codes:
+        return None
+    return FixedLayout(tuple(field["name"] for field in fields), struct.Struct("<" + "".join(codes)))  # type: ignore[arg-type]
 
 
 class AvroCodec:
@@ -54,6 +87,12 @@ class AvroCodec:
         self._registry = registry
         self._single_object_header = framing.header(self.fingerprint)
         self._id_fingerprints: dict[int, bytes] = {}
+        self.fixed_layout = fixed_layout(self._parsed)
+
+    @property
+    def own_header(self) -> bytes:
+        """The single-object frame of this codec's own schema (values that need no schema resolution)."""
+        return self._single_object_header
 
     @property
     def name(self) -> str:
@@ -71,7 +110,7 @@ class AvroCodec:
         try:
             schemaless_writer(buf, self._parsed, record, strict_allow_default=True)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
-            raise ModelError(f"record does not fit Avro schema {self.name}: {exc}") from exc
+            raise ModelError(f"record does not fit Avro schema {self.name}: {clean_text(str(exc))}") from exc
         return buf.getvalue()
 
     def _writer_for(self, data: bytes) -> tuple[Any, int]:
@@ -136,3 +175,28 @@ def make_codec(
         client = confluent.registry_client(settings)
         registry = confluent.ConfluentSchemas(client, confluent.subject_for(topic), schema)
     return AvroCodec(schema, store, registry)
+
+
+class RowEncoder:
+    """Encode rows (tuples of field values, in ``fields`` order) with ``codec``.
+
+    Rows made only of strings (class labels, enum symbols) are encoded once: their bytes are cached,
+    up to ``max_entries`` distinct rows. Other rows are encoded every time.
+    """
+
+    def __init__(self, codec: AvroCodec, fields: tuple[str, ...], max_entries: int = 1024) -> None:
+        self._codec = codec
+        self._fields = fields
+        self._cache: dict[tuple[Any, ...], bytes] = {}
+        self._max_entries = max_entries
+
+    def encode(self, row: tuple[Any, ...]) -> bytes:
+        """The framed Avro value of ``row``; a row that does not fit the schema raises ModelError."""
+        if all(type(value) is str for value in row):
+            cached = self._cache.get(row)
+            if cached is None:
+                cached = self._codec.encode(dict(zip(self._fields, row, strict=True)))
+                if len(self._cache) < self._max_entries:
+                    self._cache[row] = cached
+            return cached
+        return self._codec.encode(dict(zip(self._fields, row, strict=True)))
