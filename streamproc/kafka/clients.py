@@ -179,6 +179,8 @@ def aiokafka_producer(settings: StreamprocSettings, **kwargs: Any) -> AIOKafkaPr
 
 async def start_aiokafka(*clients: AIOKafkaConsumer | AIOKafkaProducer, doing: str) -> None:
     """Start aiokafka clients in order; a refused login, failed TLS or no broker: a streamproc error."""
+    from aiokafka import errors as aiokafka_errors
+
     try:
         for client in clients:
             await client.start()
