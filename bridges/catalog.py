@@ -30,11 +30,14 @@ CHANGES_EVERY = 1.0  # s between looks at the catalog once caught up: a new mode
 class CatalogConsumer:
     """Reads catalog records from the beginning; knows when it has caught up with the end."""
 
-    def __init__(self, settings: StreamprocSettings, codecs: Codecs) -> None:
+    def __init__(self, settings: StreamprocSettings, codecs: Codecs, fetch_wait_ms: int = 5000) -> None:
         self.settings = settings
         self._codec = codecs.catalog()
-        # fetch.wait.max.ms: the broker answers a fetch as soon as a change lands; idle, one fetch per 5 s
-        self._consumer = reader(settings, **{"enable.partition.eof": True, "fetch.wait.max.ms": 5000})
+        # fetch.wait.max.ms: the broker answers a fetch as soon as a change lands; the live catalog, idle,
+        # fetches once per 5 s (the default); a one-shot read asks for less to learn the end sooner
+        self._consumer = reader(
+            settings, **{"enable.partition.eof": True, "fetch.wait.max.ms": fetch_wait_ms}
+        )
         self._at_end: dict[int, bool] = {}
 
     def open(self, timeout: float) -> None:
@@ -84,7 +87,8 @@ def read_catalog(settings: StreamprocSettings, timeout: float = 10.0) -> dict[st
     """Every model in the catalog now; BrokerUnavailableError when Kafka does not answer in time."""
     if not broker_answers(settings, timeout=min(timeout, 5.0)):
         raise BrokerUnavailableError(f"Kafka at {settings.bootstrap_servers} did not answer")
-    consumer = CatalogConsumer(settings, Codecs(settings))
+    # a one-shot read (send, receive, ...): the end of the topic is known within 50 ms, not 5 s
+    consumer = CatalogConsumer(settings, Codecs(settings), fetch_wait_ms=50)
     entries: dict[str, CatalogEntry] = {}
     deadline = time.monotonic() + timeout
     try:

@@ -15,6 +15,7 @@ from yarl import URL
 from bridges.lifecycle import running_app
 
 DEADLINE = 1.0
+SLOW_HEAD = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 60  # ~8 s at a byte per 0.1 s
 
 
 async def hello(_request: web.Request) -> web.Response:
@@ -34,17 +35,19 @@ async def test_a_connection_trickling_its_request_line_is_closed_within_the_dead
     opened = time.monotonic()
     try:
         answer = b""
-        for byte in b"GET / HTTP/1.1\r\nHost: x\r\n":  # a slowloris: one byte at a time, never the blank line
+        for byte in SLOW_HEAD:  # a slowloris: one byte at a time, never the blank line
             writer.write(bytes([byte]))
             await writer.drain()
-            try:
-                answer = await asyncio.wait_for(reader.read(), 0.1)  # returns once the server closes
+            try:  # read(n) keeps what it has not returned when the wait times out (read() would lose it)
+                answer = await asyncio.wait_for(reader.read(1024), 0.1)
                 break
             except TimeoutError:
                 continue
         closed_after = time.monotonic() - opened
+        answer += await asyncio.wait_for(reader.read(), 5)  # then the server closes the connection
     finally:
         writer.close()
+    assert reader.at_eof()
     assert answer.startswith(b"HTTP/1.1 408"), answer
     assert DEADLINE * 0.9 <= closed_after < DEADLINE + 1.5
 
