@@ -21,6 +21,7 @@ run: install
 
 test: install
 	bash scripts/ensure-apt.sh chromium chromium
+	bash scripts/ensure-apt.sh prometheus prometheus
 	$(MAKE) lint
 	$(BIN)/pytest
 

@@ -32,7 +32,8 @@ class CatalogConsumer:
     def __init__(self, settings: StreamprocSettings, codecs: Codecs) -> None:
         self.settings = settings
         self._codec = codecs.catalog()
-        self._consumer = reader(settings, **{"enable.partition.eof": True})
+        # fetch.wait.max.ms: a change is fetched as soon as it lands; idle, one fetch per half second
+        self._consumer = reader(settings, **{"enable.partition.eof": True, "fetch.wait.max.ms": 500})
         self._at_end: dict[int, bool] = {}
 
     def open(self, timeout: float) -> None:
@@ -80,7 +81,7 @@ class CatalogConsumer:
 
 def read_catalog(settings: StreamprocSettings, timeout: float = 10.0) -> dict[str, CatalogEntry]:
     """Every model in the catalog now; BrokerUnavailableError when Kafka does not answer in time."""
-    if not broker_answers(settings.bootstrap_servers, timeout=min(timeout, 5.0)):
+    if not broker_answers(settings, timeout=min(timeout, 5.0)):
         raise BrokerUnavailableError(f"Kafka at {settings.bootstrap_servers} did not answer")
     consumer = CatalogConsumer(settings, Codecs(settings))
     entries: dict[str, CatalogEntry] = {}
@@ -163,7 +164,7 @@ class ModelCatalog(ReaderThread):
         """Create the catalog topic if needed and assign it, retrying while the broker is away."""
         while not self._stopping.is_set():
             try:
-                ensure_topics(self.settings.bootstrap_servers, [catalog_topic_spec(self.settings)], timeout=5)
+                ensure_topics(self.settings, [catalog_topic_spec(self.settings)], timeout=5)
                 consumer = CatalogConsumer(self.settings, self.codecs)
                 consumer.open(timeout=5)
                 return consumer

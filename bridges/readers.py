@@ -25,6 +25,10 @@ class ReaderThread:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
     async def start(self) -> None:
         if self._thread is not None:
             return

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: ensure-apt.sh COMMAND PACKAGE — install a Debian package when COMMAND is missing.
 # The browser tests drive Debian's chromium headless (we never download a browser build of our own);
-# the benchmark's REST load uses wrk.
+# the benchmark's REST load uses wrk; the observability tests start Debian's prometheus.
 set -euo pipefail
 command="$1" package="$2"
 if command -v "$command" >/dev/null 2>&1; then exit 0; fi

@@ -5,6 +5,7 @@ StreamprocError
 ├── ModelLoadError              a model class could not be imported, built or loaded
 ├── UnknownModelError           no model of that qualified name is hosted / in the catalog
 ├── BrokerUnavailableError      Kafka did not answer (retriable)
+├── KafkaSecurityError          Kafka refused our credentials, or TLS with it failed (not retriable)
 ├── ReplyTimeoutError           no reply arrived within the request timeout (retriable)
 ├── PayloadTooLargeError        request body over the configured limit
 └── MessageError                one input message failed; becomes an error record
@@ -44,6 +45,10 @@ class BrokerUnavailableError(StreamprocError):
     """The Kafka broker could not be reached."""
 
     retriable = True
+
+
+class KafkaSecurityError(StreamprocError):
+    """Kafka refused the SASL credentials, or the TLS handshake failed (untrusted CA, wrong host name)."""
 
 
 class ReplyTimeoutError(StreamprocError):

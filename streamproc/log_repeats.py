@@ -1,7 +1,7 @@
 """Repeated log lines once per interval, with a count: an outage logs a few lines, not thousands a second.
 
-Two records repeat each other when they come from the same logger at the same level with the same message
-template (``record.msg``; the arguments may differ, e.g. a retry counter or an address).
+Two warnings or errors repeat each other when they come from the same logger at the same level with the
+same message template (``record.msg``; the arguments may differ, e.g. an address). Info lines all pass.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ class RepeatFilter(logging.Filter):
         self._seen: dict[tuple[str, int, str], tuple[float, int]] = {}  # key -> (last shown, held since)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
         key = (record.name, record.levelno, str(record.msg))
         now = self.clock()
         shown_at, held = self._seen.get(key, (-self.interval, 0))

@@ -89,6 +89,7 @@ async def feed(catalog: ModelCatalog, stack_settings: StreamprocSettings) -> Asy
     prediction_feed = PredictionFeed(stack_settings, catalog)
     await prediction_feed.start()
     for model in ("iris_model", "diabetes_model"):
+        prediction_feed.follow(model)
         assert await prediction_feed.wait_following(model, 30), f"the feed never followed {model}"
     yield prediction_feed
     await prediction_feed.stop()
@@ -99,8 +100,8 @@ async def websocket_url(
     stack_settings: StreamprocSettings, catalog: ModelCatalog, requester: Requester, feed: PredictionFeed
 ) -> AsyncIterator[str]:
     """A WebSocket bridge (Socket.IO and the UI) on a free port, over the shared worker."""
+    from bridges.lifecycle import running_app
     from bridges.websocket.server import build_websocket_app
-    from bridges.websocket.service import running_app
 
     app = build_websocket_app(stack_settings, catalog, requester, feed)
     async with running_app(app, "127.0.0.1", 0) as url:

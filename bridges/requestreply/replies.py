@@ -1,15 +1,15 @@
-"""ReplyListener: the reply consumer of one bridge process, running in its own thread.
+"""ReplyListener: reads this bridge instance's own reply topic in a thread and settles pending requests.
 
-It reads the outputs and errors topics of every model asked for so far, keeps only the records whose
-``reply_to`` header names this instance, decodes them off the event loop and hands them to
-PendingReplies in batches.
+The worker copies each output or error record whose ``reply_to`` names this instance's reply topic
+there (``streamproc/worker/reply_copies.py``), so this reader sees only replies to its own requests,
+however much else the models' outputs topics carry. A record's key is the request id; it is decoded off
+the event loop with the codecs registered for that request and handed to PendingReplies in batches.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import queue
 from typing import Any
 
 from bridges.readers import ReaderThread, assign_at_end, poll_batch
@@ -25,9 +25,6 @@ from streamproc.errors import (
 from streamproc.kafka.clients import reader
 from streamproc.settings import StreamprocSettings
 from streamproc.wire import headers as h
-from streamproc.wire.avro.codec import AvroCodec
-from streamproc.wire.catalog_record import CatalogEntry
-from streamproc.wire.codec_factory import Codecs
 from streamproc.wire.error_record import ErrorRecord
 
 log = logging.getLogger(__name__)
@@ -36,6 +33,8 @@ ERROR_CLASSES: dict[str, type[MessageError]] = {
     DeserializationError.error_type: DeserializationError,
     ModelError.error_type: ModelError,
 }
+POLL_TIMEOUT = 0.5  # s; poll returns at once when a reply arrives, this only bounds stop()
+LATE = object()  # a reply nobody waits for any more
 
 
 def error_from_record(record: ErrorRecord) -> MessageError:
@@ -47,88 +46,59 @@ def error_from_record(record: ErrorRecord) -> MessageError:
 class ReplyListener(ReaderThread):
     thread_name = "streamproc-replies"
 
-    def __init__(
-        self, settings: StreamprocSettings, codecs: Codecs, instance_id: str, pending: PendingReplies
-    ) -> None:
+    def __init__(self, settings: StreamprocSettings, topic: str, pending: PendingReplies) -> None:
         super().__init__()
         self.settings = settings
-        self.codecs = codecs
-        self._reply_to = instance_id.encode()
+        self.topic = topic
         self._pending = pending
-        self._decoders: dict[str, tuple[bool, AvroCodec]] = {}  # topic -> (is_error_topic, codec)
-        self._ready: dict[str, asyncio.Future[None]] = {}  # model -> assigned
-        self._requests: queue.SimpleQueue[tuple[CatalogEntry, asyncio.Future[None]]] = queue.SimpleQueue()
+        self._consumer: Any = None
 
-    async def ensure(self, entry: CatalogEntry) -> None:
-        """Return once replies for ``entry`` are being read (at once after the first time)."""
-        future = self._ready.get(entry.qualified_name)
-        if future is None or (future.done() and future.exception() is not None):
-            assert self._loop is not None
-            future = self._loop.create_future()
-            self._ready[entry.qualified_name] = future
-            self._requests.put((entry, future))
-        await asyncio.shield(future)
+    async def start(self) -> None:
+        """Assign the reply topic (from its end), then poll it in the thread."""
+        if self._thread is not None:
+            return
+        # the broker answers a fetch as soon as a reply arrives; when idle, one fetch per half second
+        consumer = reader(self.settings, **{"fetch.wait.max.ms": 500})
+        try:
+            await asyncio.to_thread(assign_at_end, consumer, [self.topic], 10.0)
+        except BaseException:
+            consumer.close()
+            raise
+        self._consumer = consumer
+        await super().start()
 
     def _run(self) -> None:
-        consumer = reader(self.settings)
+        consumer = self._consumer
         try:
             while not self._stopping.is_set():
-                self._serve_assignments(consumer)
-                replies = [reply for m in poll_batch(consumer, 0.05) if (reply := self._reply(m)) is not None]
+                replies = [
+                    reply for m in poll_batch(consumer, POLL_TIMEOUT) if (reply := self._reply(m)) is not None
+                ]
                 if replies:
                     self._call(self._deliver, replies)
         finally:
             consumer.close()
 
-    def _serve_assignments(self, consumer: Any) -> None:
-        while not self._requests.empty():
-            entry, future = self._requests.get()
-            topics = entry.topics
-            try:
-                self._decoders[topics.outputs] = (
-                    False,
-                    self.codecs.for_schema(entry.output_avro_schema, topics.outputs),
-                )
-                self._decoders[topics.errors] = (True, self.codecs.errors(topics.errors))
-                assign_at_end(consumer, [topics.outputs, topics.errors], timeout=5.0)
-            except StreamprocError as exc:
-                self._call(_settle, future, exc)
-            else:
-                self._call(_settle, future, None)
-
     def _reply(self, message: Any) -> tuple[str, Any] | None:
-        if message.error() is not None:
+        if message.error() is not None or message.key() is None:
             return None
-        correlation_id = None
-        mine = False
-        for name, value in message.headers() or ():
-            if name == h.REPLY_TO:
-                mine = value == self._reply_to
-            elif name == h.CORRELATION_ID:
-                correlation_id = value
-        if not mine or correlation_id is None:
-            return None
-        return correlation_id.decode(), self._decode(message)
-
-    def _decode(self, message: Any) -> Any:
-        is_error, codec = self._decoders[message.topic()]
+        request_id = message.key().decode("utf-8", "replace")
+        codecs = self._pending.codecs_for(request_id)
+        if codecs is None:
+            return request_id, LATE
+        is_error = any(name == h.ERROR_TYPE for name, _ in message.headers() or ())
         try:
-            record = codec.decode(message.value())
+            record = (codecs.error if is_error else codecs.output).decode(message.value())
         except StreamprocError as exc:
-            return ModelError(f"unreadable reply on {message.topic()}: {exc}")
+            log.warning("unreadable reply at %s offset %d: %s", self.topic, message.offset(), exc)
+            return request_id, ModelError("the model's reply could not be read")
         if is_error:
-            return error_from_record(ErrorRecord.from_wire(record))
-        return record
+            return request_id, error_from_record(ErrorRecord.from_wire(record))
+        return request_id, record
 
     def _deliver(self, replies: list[tuple[str, Any]]) -> None:
-        for correlation_id, result in replies:
-            self._pending.resolve(correlation_id, result)
-
-
-def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is None:
-        future.set_result(None)
-    else:
-        future.set_exception(error)
+        for request_id, result in replies:
+            if result is LATE:
+                self._pending.counters.late += 1
+            else:
+                self._pending.resolve(request_id, result)

@@ -1,7 +1,7 @@
 """The REST bridge application: rest_model_service's API over the model topics.
 
 ``build_rest_app`` wires routes and middlewares; it does no I/O. The catalog and requester are started
-and stopped by whoever owns them (``service.serve_rest`` or a test fixture).
+and stopped by whoever owns them (``bridges.lifecycle.Bridge`` or a test fixture).
 """
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import ClientPayloadError, web
 
+from bridges.access import BridgeAccess
+from bridges.dataplane import DataPlane
 from bridges.rest.docs import DOCS_PATH, OPENAPI_PATH, docs_routes
 from bridges.rest.errors import answer_for_status, error_response
 from bridges.rest.health import health_routes
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CLIENT_CLOSED = 499  # the status nginx logs for a client that closed its connection first
 METRICS_KEY = web.AppKey("rest_metrics", RestMetrics)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -51,6 +54,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _http_error(exc)
     except StreamprocError as exc:
         return error_response(exc)
+    except (ConnectionResetError, ClientPayloadError):  # the client went away mid-request: not our error
+        log.info("client disconnected path=%s", request.path)
+        return web.Response(status=CLIENT_CLOSED, reason="Client Closed Request")
     except Exception as exc:
         log.exception("unexpected error path=%s model=%s", request.path, request.get(MODEL_KEY, ""))
         return error_response(exc)
@@ -79,8 +85,10 @@ def build_rest_app(
 ) -> web.Application:
     """The aiohttp application of one REST bridge over a started ``catalog`` and ``requester``."""
     metrics = RestMetrics(requester)
+    access = BridgeAccess.from_settings(settings)  # tokens, CORS, JSON-only bodies
     app = web.Application(
-        client_max_size=settings.max_body_bytes, middlewares=[metrics.middleware, error_middleware]
+        client_max_size=settings.max_body_bytes,
+        middlewares=[*access.middlewares(), metrics.middleware, error_middleware],
     )
     app[METRICS_KEY] = metrics
     app.add_routes(
@@ -88,7 +96,7 @@ def build_rest_app(
             web.get("/", _root, name="root"),
             *health_routes(catalog, requester),
             *model_routes(catalog),
-            *prediction_routes(catalog, requester, metrics, settings.request_timeout),
+            *prediction_routes(DataPlane(settings, catalog, requester), metrics),
             web.get(OPENAPI_PATH, _openapi_handler(catalog, title), name="openapi"),
             *docs_routes(title),
             web.get(METRICS_PATH, metrics.handle_metrics, name="metrics"),

@@ -3,6 +3,8 @@
 - ``/api/health``: the Kafka broker answers (the requester's last metadata probe succeeded).
 - ``/api/health/ready``: broker reachable and the catalog caught up, so requests can be served.
 - ``/api/health/startup``: the catalog has caught up with its topic at least once.
+- ``/api/health/models/{name}``: one model can be served; a 503 says why (broker unreachable, catalog not
+  read yet, or no worker has published this model).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
 HEALTH_PATH = "/api/health"
 READY_PATH = "/api/health/ready"
 STARTUP_PATH = "/api/health/startup"
+MODEL_HEALTH_PATH = "/api/health/models/{model_qualified_name}"
 
 
 def _status(field: str, good: bool, good_value: str, bad_value: str) -> web.Response:
@@ -37,7 +40,20 @@ def health_routes(catalog: ModelCatalog, requester: Requester) -> list[web.Route
     async def startup_check(request: web.Request) -> web.Response:
         return _status("startup_status", catalog.ready, "STARTED", "NOT_STARTED")
 
+    async def model_check(request: web.Request) -> web.Response:
+        name = request.match_info["model_qualified_name"]
+        if not requester.broker_connected():
+            reason = "broker unreachable"
+        elif not catalog.ready:
+            reason = "the model catalog has not been read yet"
+        elif name not in {entry.qualified_name for entry in catalog.entries()}:
+            reason = "no worker has published this model"
+        else:
+            return web.json_response({"health_status": "HEALTHY"})
+        return web.json_response({"health_status": "NOT_HEALTHY", "reason": reason}, status=503)
+
     return [
+        web.get(MODEL_HEALTH_PATH, model_check, name="model_health_check"),
         web.get(HEALTH_PATH, health_check, name="health_check"),
         web.get(READY_PATH, readiness_check, name="readiness_check"),
         web.get(STARTUP_PATH, startup_check, name="startup_check"),

@@ -12,6 +12,7 @@ from typing import Any
 
 import streamproc
 from bridges.rest.errors import PREDICTION_ERROR_STATUSES
+from bridges.rest.examples import example_of
 from bridges.rest.oas30 import SchemaConverter, component_name
 from streamproc.wire.catalog_record import CatalogEntry
 
@@ -25,8 +26,10 @@ _DESCRIPTION = (
 _STATUS_TEXT = {
     200: "Successful response.",
     400: "The request body is not valid JSON or breaks the model's input schema.",
+    401: "Access control is on and the request has no valid bearer token.",
     404: "No model of that qualified name is in the catalog.",
     413: "The request body is larger than the bridge accepts.",
+    415: "The request body is not declared as application/json.",
     500: "The model failed while predicting, or the service failed.",
     503: "The Kafka broker is unreachable.",
     504: "No prediction arrived within the request timeout.",
@@ -155,7 +158,15 @@ def _prediction_path(entry: CatalogEntry, components: dict[str, Any]) -> dict[st
             "summary": f"{entry.display_name} ({entry.version})",
             "description": entry.description,
             "tags": ["models"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(input_name)}}},
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": _ref(input_name),
+                        "example": example_of(entry.input_schema),
+                    }
+                },
+            },
             "responses": responses,
         }
     }

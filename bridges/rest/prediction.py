@@ -1,39 +1,35 @@
-"""``POST /api/models/{qualified_name}/prediction``: validate, send to the model's topic, await the reply.
+"""``POST /api/models/{qualified_name}/prediction``: the body goes to the data plane as it came.
 
-The body is checked against the catalog entry's input schema first, so a bad request never reaches Kafka.
-Errors are raised as streamproc errors; the app's error middleware turns them into answers.
+The data plane judges it with the worker's rules and sends it; errors are raised as streamproc errors
+and the app's error middleware turns them into answers.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
 
 from aiohttp import web
 
+from bridges.dataplane import DataPlane
 from bridges.rest.metrics import MODEL_KEY, RestMetrics
-from bridges.rest.validation import parse_json_body, validate_input
-
-if TYPE_CHECKING:
-    from bridges.catalog import ModelCatalog
-    from bridges.requestreply.requester import Requester
 
 PREDICTION_PATH = "/api/models/{qualified_name}/prediction"
+BODY_TIMEOUT = 15.0  # seconds a client has to send its whole body (a slow body is closed with 408)
 
 
-def prediction_routes(
-    catalog: ModelCatalog, requester: Requester, metrics: RestMetrics, timeout: float
-) -> list[web.RouteDef]:
+def prediction_routes(plane: DataPlane, metrics: RestMetrics) -> list[web.RouteDef]:
     """The prediction route of every catalogued model (one pattern; the catalog decides what exists)."""
 
     async def predict(request: web.Request) -> web.Response:
         qualified_name = request.match_info["qualified_name"]
-        entry = catalog.get(qualified_name)
-        request[MODEL_KEY] = qualified_name
-        payload = parse_json_body(await request.read())
-        validate_input(qualified_name, entry.input_schema, payload)
+        request[MODEL_KEY] = plane.model_label(qualified_name)
+        try:
+            body = await asyncio.wait_for(request.read(), BODY_TIMEOUT)
+        except TimeoutError:
+            raise web.HTTPRequestTimeout(text=f"The body did not arrive within {BODY_TIMEOUT:g} s.") from None
         metrics.pending.inc()
         try:
-            prediction = await requester.predict(qualified_name, payload, timeout=timeout)
+            prediction = await plane.predict(qualified_name, body)
         finally:
             metrics.pending.dec()
         return web.json_response(prediction)

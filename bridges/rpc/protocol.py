@@ -40,7 +40,11 @@ _DELIMITER = b""
 
 
 class ProtocolError(ValueError):
-    """Bytes on the socket that are not a ZeroRPC event."""
+    """Bytes on the socket that are not a ZeroRPC event; ``header`` when one could still be read."""
+
+    def __init__(self, message: str, header: dict[Any, Any] | None = None) -> None:
+        super().__init__(message)
+        self.header = header or {}
 
 
 _id_prefix = os.urandom(8).hex().encode()
@@ -97,14 +101,14 @@ def encode_event(event: Event) -> bytes:
 def decode_event(blob: bytes) -> Event:
     """Unpack an event; raises ``ProtocolError`` for anything that is not ``[header, name, args]``."""
     try:
-        unpacked = msgpack.unpackb(blob, raw=False)
+        unpacked = msgpack.unpackb(blob, raw=False, strict_map_key=False)  # int keys: answered, not dropped
     except Exception as exc:  # msgpack raises several unrelated types on bad input
         raise ProtocolError(f"not msgpack: {exc}") from exc
     if not isinstance(unpacked, list | tuple) or len(unpacked) != 3:
         raise ProtocolError("an event is an array [header, name, args]")
     header, name, args = unpacked
     if not isinstance(name, str):
-        raise ProtocolError("event name must be a string")
+        raise ProtocolError("event name must be a string", header if isinstance(header, dict) else None)
     if not isinstance(header, dict):
         header = {}  # protocol v1 peers sent no header
     return Event(name=name, args=args, header=header)

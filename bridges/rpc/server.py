@@ -13,11 +13,13 @@ import asyncio
 import logging
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import zmq
 import zmq.asyncio
 
+if TYPE_CHECKING:
+    from bridges.access import CurveGuard
 from bridges.rpc.methods import MethodTable, RemoteCallError, ServiceMethods
 from bridges.rpc.protocol import (
     DEFAULT_HEARTBEAT_SECONDS,
@@ -68,12 +70,14 @@ class RpcServer:
         name: str | None = None,
         heartbeat: float = DEFAULT_HEARTBEAT_SECONDS,
         max_message_bytes: int | None = None,
+        guard: CurveGuard | None = None,
     ) -> None:
         self._service = ServiceMethods(methods, name or type(methods).__name__)
         self._host = host
         self._port = port
         self._heartbeat = heartbeat
         self._max_message_bytes = max_message_bytes
+        self._guard = guard  # CURVE keys and the clients admitted (bridges.access), or None
         self._context: zmq.asyncio.Context | None = None
         self._socket: zmq.asyncio.Socket | None = None
         self._loops: list[asyncio.Task[None]] = []
@@ -103,6 +107,8 @@ class RpcServer:
         if self._max_message_bytes is not None:
             # hard cap well above the soft limit, so oversize requests still get an ERR answer
             sock.setsockopt(zmq.MAXMSGSIZE, self._max_message_bytes * 16 + 65536)
+        if self._guard is not None:
+            self._guard.secure(context, sock)
         try:
             if self._port == 0:
                 self._port = sock.bind_to_random_port(f"tcp://{self._host}")
@@ -110,6 +116,8 @@ class RpcServer:
                 sock.bind(f"tcp://{self._host}:{self._port}")
         except zmq.ZMQError as exc:
             sock.close()
+            if self._guard is not None:
+                self._guard.stop()
             context.term()
             raise OSError(f"RPC server cannot bind tcp://{self._host}:{self._port}: {exc}") from exc
         self._context, self._socket = context, sock
@@ -127,6 +135,8 @@ class RpcServer:
         self._channels.clear()
         self._loops = []
         self._socket.close(linger=0)
+        if self._guard is not None:
+            self._guard.stop()
         if self._context is not None:
             self._context.term()
         self._socket, self._context = None, None
@@ -147,9 +157,22 @@ class RpcServer:
                 envelope, blob = split_frames(frames)
                 event = decode_event(blob)
             except ProtocolError as exc:
-                logger.warning("rpc dropped malformed message: %s", exc)
+                self._refuse(frames, exc)
                 continue
             self._dispatch(envelope, event, len(blob))
+
+    def _refuse(self, frames: list[bytes], exc: ProtocolError) -> None:
+        """Answer a malformed request whose header names a message id; log the rest."""
+        message_id = exc.header.get("message_id")
+        if not isinstance(message_id, Hashable) or message_id is None or len(frames) < 2:
+            logger.warning("rpc dropped malformed message: %s", exc)
+            return
+        envelope, _ = split_frames(frames)
+        version = exc.header.get("v", 3) if isinstance(exc.header.get("v"), int) else 3
+        channel = _Channel(message_id, envelope, version, 0.0)
+        asyncio.get_running_loop().create_task(
+            self._send(channel, self._error(channel, "ProtocolError", str(exc)))
+        )
 
     def _dispatch(self, envelope: list[bytes], event: Event, size: int) -> None:
         """Route an event to its channel, or open a channel for a new request."""
@@ -190,9 +213,9 @@ class RpcServer:
             return reply_event(REPLY_OK, [result], channel.channel_id)
         except RemoteCallError as exc:
             return self._error(channel, exc.name, exc.message)
-        except Exception as exc:
+        except Exception:
             logger.exception("rpc method failed method=%s", event.name)
-            return self._error(channel, type(exc).__name__, str(exc))
+            return self._error(channel, "ServiceError", "Internal server error.")
 
     def _error(self, channel: _Channel, name: str, message: str) -> Event:
         args = error_args(name, message) if channel.version >= 2 else [f"{name}: {message}"]

@@ -1,41 +1,40 @@
-"""The WebSocket bridge: a python-socketio ``AsyncServer`` on aiohttp, plus the dashboard UI.
+"""The WebSocket bridge: a python-socketio ``AsyncServer`` on aiohttp (an adapter over the data plane).
 
 Events (compatible with the original model websocket service):
 
 - client ``prediction_request`` ``{model_qualified_name, input_data, correlation_id?}`` → the sender gets
   ``prediction_response`` ``{model_qualified_name, prediction, correlation_id?}`` or ``prediction_error``
-  ``{model_qualified_name, type, message, correlation_id?}``. The same payload is returned as the event's
-  acknowledgement, so clients using ``call()`` get it too.
+  ``{model_qualified_name, type, message, correlation_id?}``; the same payload is the acknowledgement.
+  Anything a client can send gets one of them, first: no argument or several, a JSON string, a payload
+  too deep or too large (that one is then disconnected by the engine).
 - client ``subscribe`` / ``unsubscribe`` ``{model_qualified_name}`` → joins / leaves the model's room; while
   subscribed the client gets a ``prediction`` event ``{model_qualified_name, prediction, correlation_id,
-  timestamp}`` for every output record of that model, from any producer, through its bounded buffer.
-
-``DESERIALIZATION_ERROR`` is what a bridge request gets when its envelope cannot be read: a string payload
-that is not JSON, a payload that is not an object, a missing or non-string ``model_qualified_name``, or an
-``input_data`` that is not a JSON object (the worker would have to reject such an input record anyway).
+  key, timestamp}`` (``key``: the record key as text, or null) for every output record of that model,
+  from any producer, through its bounded buffer.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import socketio
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 
+from bridges.access import BridgeAccess
 from bridges.catalog import ModelCatalog
+from bridges.dataplane import DataPlane, error_messages, lookup
 from bridges.feed import PredictionFeed
 from bridges.requestreply.requester import Requester
 from bridges.rest.models import model_routes
 from bridges.websocket.fanout import DEFAULT_BUFFER_SIZE, Fanout
+from bridges.websocket.metrics import WebSocketMetrics
+from bridges.websocket.wire import ENGINE_HEADROOM, json_module, read_request
 from streamproc.errors import (
     DeserializationError,
-    MessageError,
+    PayloadTooLargeError,
     ReplyTimeoutError,
     SchemaError,
     StreamprocError,
@@ -44,158 +43,45 @@ from streamproc.errors import (
 from streamproc.settings import StreamprocSettings
 
 log = logging.getLogger(__name__)
-
 STATIC_DIR = Path(__file__).parent / "static"
 NAMESPACE = "/"
-
 METRICS_PATH = "/metrics"
 BAD_SUBSCRIPTION = {
     "ok": False,
     "type": "DESERIALIZATION_ERROR",
     "message": "Expected {model_qualified_name}.",
 }
-
-# The one table from domain errors to ``prediction_error.type``; first matching class wins.
-ERROR_TYPES: tuple[tuple[type[Exception], str], ...] = (
-    (DeserializationError, "DESERIALIZATION_ERROR"),
-    (SchemaError, "SCHEMA_ERROR"),
-    (ReplyTimeoutError, "TIMEOUT"),
-    (TimeoutError, "TIMEOUT"),
-    (StreamprocError, "ERROR"),
-)
-
-
-class WebSocketMetrics:
-    """Prometheus metrics of one WebSocket bridge app, in its own registry (served on ``/metrics``)."""
-
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "streamproc_websocket_requests",
-            "Socket.IO prediction requests by model and outcome (OK or the prediction_error type).",
-            ["model", "outcome"],
-            registry=self.registry,
-        )
-        self.dropped = Counter(
-            "streamproc_websocket_dropped_events",
-            "Live prediction events dropped because a client's buffer was full.",
-            ["model"],
-            registry=self.registry,
-        )
-        self.sent = Counter(
-            "streamproc_websocket_sent_events",
-            "Live prediction events handed to clients.",
-            ["model"],
-            registry=self.registry,
-        )
-        self.clients = Gauge(
-            "streamproc_websocket_clients", "Connected Socket.IO clients.", registry=self.registry
-        )
-
-    def count_drop(self, model: str) -> None:
-        self.dropped.labels(model=model).inc()
-
-    def count_sent(self, model: str) -> None:
-        self.sent.labels(model=model).inc()
-
-    async def handle(self, request: web.Request) -> web.Response:
-        return web.Response(
-            body=generate_latest(self.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
-        )
-
-
-def error_type_for(exc: Exception) -> str:
-    for exc_class, error_type in ERROR_TYPES:
-        if isinstance(exc, exc_class):
-            return error_type
-    return "ERROR"
-
-
-def error_message(exc: Exception, catalog: ModelCatalog) -> str:
-    if isinstance(exc, UnknownModelError):
-        known = ", ".join(entry.qualified_name for entry in catalog.entries()) or "none"
-        return f"Model '{exc.qualified_name}' not found. Available models: {known}."
-    if isinstance(exc, MessageError):
-        issues = [f"{issue.location}: {issue.message}" for issue in exc.details]
-        untold = [issue for issue in issues if issue not in exc.message]
-        return f"{exc.message} ({'; '.join(untold)})" if untold else exc.message
-    return str(exc) or type(exc).__name__
+ERROR_TYPES: dict[type[Exception], str] = {
+    DeserializationError: "DESERIALIZATION_ERROR",
+    SchemaError: "SCHEMA_ERROR",
+    ReplyTimeoutError: "TIMEOUT",
+    StreamprocError: "ERROR",
+}
 
 
 def room_for(qualified_name: str) -> str:
     return f"model:{qualified_name}"
 
 
-@dataclass(frozen=True)
-class PredictionRequest:
-    model_qualified_name: str
-    input_data: dict[str, Any]
-    correlation_id: Any = None
-
-
-def parse_request(data: Any) -> PredictionRequest:
-    """Read a ``prediction_request`` payload; raises ``DeserializationError`` when it cannot be read."""
-    if isinstance(data, str | bytes):
-        try:
-            data = json.loads(data)
-        except ValueError as exc:
-            raise DeserializationError(f"Request is not valid JSON: {exc}.") from exc
-    if not isinstance(data, dict):
-        raise DeserializationError("Request must be an object with model_qualified_name and input_data.")
-    qualified_name = data.get("model_qualified_name")
-    if not isinstance(qualified_name, str) or not qualified_name:
-        raise DeserializationError("Request field 'model_qualified_name' must be a non-empty string.")
-    input_data = data.get("input_data")
-    if not isinstance(input_data, dict):
-        raise DeserializationError("Request field 'input_data' must be a JSON object.")
-    return PredictionRequest(qualified_name, input_data, data.get("correlation_id"))
-
-
-def _envelope(data: Any, **fields: Any) -> dict[str, Any]:
-    """A reply payload that echoes the model name and, when given, the correlation id of the request."""
-    qualified_name = data.get("model_qualified_name") if isinstance(data, dict) else None
-    reply: dict[str, Any] = {"model_qualified_name": qualified_name, **fields}
-    if isinstance(data, dict) and data.get("correlation_id") is not None:
-        reply["correlation_id"] = data["correlation_id"]
-    return reply
-
-
-def _subscription_model(data: Any) -> str | None:
-    if isinstance(data, str):
-        return data or None
-    if isinstance(data, dict) and isinstance(data.get("model_qualified_name"), str):
-        return data["model_qualified_name"] or None
-    return None
-
-
 class WebSocketBridge:
-    """Socket.IO event handlers bound to one catalog, requester and feed."""
+    """Socket.IO event handlers bound to one data plane and feed."""
 
     def __init__(
-        self,
-        settings: StreamprocSettings,
-        catalog: ModelCatalog,
-        requester: Requester,
-        sio: socketio.AsyncServer,
-        buffer_size: int,
+        self, plane: DataPlane, feed: PredictionFeed, sio: socketio.AsyncServer, buffer_size: int
     ) -> None:
-        self.settings = settings
-        self.catalog = catalog
-        self.requester = requester
+        self.plane = plane
+        self.feed = feed
         self.sio = sio
         self.metrics = WebSocketMetrics()
         self.fanout = Fanout(
             self._send_when_drained, buffer_size, self.metrics.count_drop, self.metrics.count_sent
         )
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._open = False
+        self._subscriptions: dict[str, set[str]] = {}  # sid -> models
 
     def register(self) -> None:
-        self.sio.on("connect", self.on_connect)
-        self.sio.on("disconnect", self.on_disconnect)
-        self.sio.on("prediction_request", self.on_prediction_request)
-        self.sio.on("subscribe", self.on_subscribe)
-        self.sio.on("unsubscribe", self.on_unsubscribe)
+        for event in ("connect", "disconnect", "prediction_request", "subscribe", "unsubscribe"):
+            self.sio.on(event, getattr(self, f"on_{event}"))
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         self.fanout.add_client(sid)
@@ -203,58 +89,85 @@ class WebSocketBridge:
 
     async def on_disconnect(self, sid: str, *reason: Any) -> None:
         self.metrics.clients.dec()
+        for model in self._subscriptions.pop(sid, set()):
+            self.feed.unfollow(model)
         await self.fanout.remove_client(sid)
 
-    async def on_prediction_request(self, sid: str, data: Any) -> dict[str, Any]:
-        model = data.get("model_qualified_name") if isinstance(data, dict) else None
+    async def on_prediction_request(self, sid: str, *args: Any) -> dict[str, Any]:
+        request, problem = read_request(args)
         try:
-            request = parse_request(data)
-            prediction = await self.requester.predict(
-                request.model_qualified_name, request.input_data, timeout=self.settings.request_timeout
+            if problem is not None:
+                raise problem
+            prediction = await self.plane.predict(
+                request.get("model_qualified_name"), request.get("input_data"), request.get("correlation_id")
             )
-        except Exception as exc:  # every failure is answered, never only logged
-            if not isinstance(exc, StreamprocError | TimeoutError):
-                log.exception("websocket prediction failed model=%s", model)
-            error_type = error_type_for(exc)
-            self.metrics.requests.labels(model=str(model), outcome=error_type).inc()
-            reply = _envelope(data, type=error_type, message=error_message(exc, self.catalog))
-            await self.sio.emit("prediction_error", reply, to=sid)
+        except StreamprocError as exc:  # the data plane raises nothing else
+            error_type = lookup(ERROR_TYPES, exc)
+            self.metrics.requests.labels(
+                self.plane.model_label(request.get("model_qualified_name")), error_type
+            ).inc()
+            reply = await self._reply(
+                sid, "prediction_error", request, type=error_type, message=self._message(exc)
+            )
+            if isinstance(exc, PayloadTooLargeError) and problem is exc:  # over the limit: answered, then cut
+                await self.sio.disconnect(sid)
             return reply
-        self.metrics.requests.labels(model=request.model_qualified_name, outcome="OK").inc()
-        reply = _envelope(data, prediction=prediction)
-        await self.sio.emit("prediction_response", reply, to=sid)
+        self.metrics.requests.labels(request["model_qualified_name"], "OK").inc()
+        return await self._reply(sid, "prediction_response", request, prediction=prediction)
+
+    async def _reply(self, sid: str, event: str, request: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        reply = {"model_qualified_name": request.get("model_qualified_name"), **fields}
+        if request.get("correlation_id") is not None:
+            reply["correlation_id"] = request["correlation_id"]
+        await self.sio.emit(event, reply, to=sid)
         return reply
 
-    async def on_subscribe(self, sid: str, data: Any) -> dict[str, Any]:
-        qualified_name = _subscription_model(data)
-        if qualified_name is None:
+    def _message(self, exc: StreamprocError) -> str:
+        message = "; ".join(error_messages(exc))
+        if isinstance(exc, UnknownModelError):
+            known = ", ".join(model["qualified_name"] for model in self.plane.models()) or "none"
+            message = f"{message} Available models: {known}."
+        return message
+
+    async def on_subscribe(self, sid: str, *args: Any) -> dict[str, Any]:
+        name = _subscription_model(args)
+        if name is None:
             return dict(BAD_SUBSCRIPTION)
         try:
-            self.catalog.get(qualified_name)
+            self.plane.metadata(name)
         except StreamprocError as exc:
-            return {"ok": False, "type": error_type_for(exc), "message": error_message(exc, self.catalog)}
-        await self.sio.enter_room(sid, room_for(qualified_name))
-        return {"ok": True, "model_qualified_name": qualified_name}
+            return {"ok": False, "type": lookup(ERROR_TYPES, exc), "message": self._message(exc)}
+        models = self._subscriptions.setdefault(sid, set())
+        if name not in models:
+            models.add(name)
+            self.feed.follow(name)
+            await self.sio.enter_room(sid, room_for(name))
+            if not await self.feed.wait_following(name, self.plane.settings.request_timeout):
+                return {"ok": False, "type": "TIMEOUT", "message": f"Not following {name} yet; try again."}
+        return {"ok": True, "model_qualified_name": name}
 
-    async def on_unsubscribe(self, sid: str, data: Any) -> dict[str, Any]:
-        qualified_name = _subscription_model(data)
-        if qualified_name is None:
+    async def on_unsubscribe(self, sid: str, *args: Any) -> dict[str, Any]:
+        name = _subscription_model(args)
+        if name is None:
             return dict(BAD_SUBSCRIPTION)
-        await self.sio.leave_room(sid, room_for(qualified_name))
-        return {"ok": True, "model_qualified_name": qualified_name}
+        if name in self._subscriptions.get(sid, set()):
+            self._subscriptions[sid].discard(name)
+            self.feed.unfollow(name)
+            await self.sio.leave_room(sid, room_for(name))
+        return {"ok": True, "model_qualified_name": name}
 
     def on_prediction(self, qualified_name: str, output: dict[str, Any], meta: dict[str, Any]) -> None:
         """``PredictionFeed`` listener: queue a ``prediction`` event for every subscriber of the model."""
-        if not self._open:  # called on the event loop: the feed hands its batches over with _call
+        if not self._open:
             return
         sids = [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, room_for(qualified_name))]
         if sids:
-            payload = {
-                "model_qualified_name": qualified_name,
-                "prediction": output,
-                "correlation_id": meta.get("correlation_id"),
-                "timestamp": meta.get("timestamp"),
-            }
+            payload: dict[str, Any] = {"model_qualified_name": qualified_name, "prediction": output}
+            payload.update(
+                correlation_id=meta.get("correlation_id"),
+                key=meta.get("key"),
+                timestamp=meta.get("timestamp"),
+            )
             self.fanout.publish(sids, qualified_name, "prediction", payload)
 
     async def _send_when_drained(self, sid: str, event: str, payload: dict[str, Any]) -> None:
@@ -267,7 +180,6 @@ class WebSocketBridge:
         await self.sio.emit(event, payload, to=sid)
 
     async def start(self, app: web.Application) -> None:
-        self._loop = asyncio.get_running_loop()
         self._open = True
 
     async def stop(self, app: web.Application) -> None:
@@ -277,6 +189,13 @@ class WebSocketBridge:
         sids = [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, None)]
         await asyncio.gather(*(self.sio.disconnect(sid) for sid in sids), return_exceptions=True)
         await self.sio.shutdown()
+
+
+def _subscription_model(args: tuple[Any, ...]) -> str | None:
+    data = args[0] if len(args) == 1 else None
+    if isinstance(data, dict):
+        data = data.get("model_qualified_name")
+    return data if isinstance(data, str) and data else None
 
 
 BRIDGE_KEY = web.AppKey("websocket_bridge", WebSocketBridge)
@@ -293,16 +212,21 @@ def build_websocket_app(
     feed: PredictionFeed,
     buffer_size: int = DEFAULT_BUFFER_SIZE,
 ) -> web.Application:
-    """The aiohttp app: Socket.IO at ``/socket.io/``, the UI at ``/``, model routes under ``/api/models``.
-
-    ``catalog``, ``requester`` and ``feed`` are started (and stopped) by the caller.
-    """
-    sio = socketio.AsyncServer(async_mode="aiohttp", max_http_buffer_size=settings.max_body_bytes)
-    bridge = WebSocketBridge(settings, catalog, requester, sio, buffer_size)
+    """Socket.IO at ``/socket.io/``, the UI at ``/``, model routes under ``/api/models`` (no I/O here)."""
+    plane = DataPlane(settings, catalog, requester)
+    limit = plane.settings.max_body_bytes
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        max_http_buffer_size=limit * ENGINE_HEADROOM,
+        json=json_module(limit),
+        logger=False,
+    )
+    bridge = WebSocketBridge(plane, feed, sio, buffer_size)
     bridge.register()
+    access = BridgeAccess.from_settings(settings)
+    sio.on("connect", access.guard_socketio(bridge.on_connect))  # tokens, when configured
     feed.add_listener(bridge.on_prediction)
-
-    app = web.Application(client_max_size=settings.max_body_bytes)
+    app = web.Application(client_max_size=limit * ENGINE_HEADROOM, middlewares=access.middlewares())
     app[BRIDGE_KEY] = bridge
     sio.attach(app)
     app.router.add_get("/", _index)

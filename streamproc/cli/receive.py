@@ -1,7 +1,8 @@
 """``streamproc receive MODEL --stream outputs|errors``: decoded records as JSON lines.
 
 By default it continues where the last ``receive`` of that topic stopped (a consumer group per topic,
-starting from the earliest record the first time); ``--from-beginning`` reads everything again.
+starting from the earliest record the first time) and says so on stderr, with the offsets it resumes
+at; ``--from-beginning`` reads everything again.
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import click
-from confluent_kafka import Consumer, Message
+from confluent_kafka import Consumer, Message, TopicPartition
 
 from streamproc.cli.common import catalog_entry
 from streamproc.errors import StreamprocError
+from streamproc.kafka.clients import group_consumer
 from streamproc.settings import StreamprocSettings
 from streamproc.wire import headers as h
 from streamproc.wire.codec_factory import Codecs
@@ -67,16 +70,29 @@ def receive(
 
 def _consumer(settings: StreamprocSettings, topic: str, from_beginning: bool) -> Consumer:
     group = f"streamproc-receive.{topic}" if not from_beginning else f"streamproc-receive.{time.time_ns()}"
-    consumer = Consumer(
-        {
-            "bootstrap.servers": settings.bootstrap_servers,
-            "group.id": group,
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
-    consumer.subscribe([topic])
+    consumer = group_consumer(settings, group)
+    consumer.subscribe([topic], on_assign=_say_where_reading_starts(topic, from_beginning))
     return consumer
+
+
+def _say_where_reading_starts(topic: str, from_beginning: bool) -> Callable[[Consumer, list[Any]], None]:
+    """On stderr, once the partitions are assigned: from the start, or after the last ``receive``."""
+
+    def on_assign(consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        if from_beginning:
+            click.echo(f"reading {topic} from its first record", err=True)
+            return
+        resumed = [p for p in consumer.committed(partitions, timeout=10) if p.offset >= 0]
+        if not resumed:
+            click.echo(f"reading {topic} from its first record (no earlier `receive` of it)", err=True)
+            return
+        where = ", ".join(f"partition {p.partition} at offset {p.offset}" for p in resumed)
+        click.echo(
+            f"reading {topic} after the last `receive` of it ({where}); --from-beginning reads all",
+            err=True,
+        )
+
+    return on_assign
 
 
 def _render(message: Message, codec: Any, show_headers: bool) -> Any:

@@ -12,11 +12,11 @@ import time
 from collections.abc import Iterator
 
 import click
-from confluent_kafka import Consumer, Message, TopicPartition
+from confluent_kafka import Message, TopicPartition
 
 from streamproc.cli.common import catalog_entry
 from streamproc.errors import StreamprocError
-from streamproc.kafka.clients import producer
+from streamproc.kafka.clients import group_consumer, producer
 from streamproc.settings import StreamprocSettings
 from streamproc.wire import headers as h
 from streamproc.wire.catalog_record import CatalogEntry
@@ -56,6 +56,10 @@ def replay(
                 skipped += 1
                 continue
             where = f"{record.original_topic}/{record.original_partition}/{record.original_offset}"
+            if record.original_value_truncated or record.original_key_truncated:  # only its first bytes kept
+                click.echo(f"skipping {where}: its error record holds only a truncated copy", err=True)
+                skipped += 1
+                continue
             click.echo(f"{'would replay' if dry_run else 'replaying'} {where} ({record.error_type})")
             if not dry_run:
                 kafka.produce(entry.topics.inputs, value=record.original_value, key=record.original_key,
@@ -85,11 +89,7 @@ class ErrorsToReplay:
     def __init__(self, settings: StreamprocSettings, entry: CatalogEntry) -> None:
         self.topic = entry.topics.errors
         self._codec = Codecs(settings).errors(self.topic)
-        self._consumer = Consumer({
-            "bootstrap.servers": settings.bootstrap_servers,
-            "group.id": f"streamproc-replay.{self.topic}",
-            "enable.auto.commit": False,
-        })  # fmt: skip
+        self._consumer = group_consumer(settings, f"streamproc-replay.{self.topic}")
         self._next: dict[int, int] = {}
         self._end: dict[int, int] = {}
 

@@ -1,4 +1,4 @@
-"""``streamproc run`` (what ``make run`` calls): the whole stack until Ctrl-C."""
+"""``streamproc run`` (what ``make run`` calls): the whole stack until Ctrl-C, restarting what dies."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from streamproc.settings import StreamprocSettings
 @click.command()
 @click.option("--bridges/--no-bridges", default=True, help="Also start the REST, WebSocket and RPC bridges.")
 @click.option(
+    "--with-prometheus", is_flag=True, help="Also start Prometheus scraping the worker and bridges."
+)
+@click.option(
     "--workers",
     type=click.IntRange(1, 64),
     default=1,
@@ -25,17 +28,20 @@ from streamproc.settings import StreamprocSettings
     help="Worker processes, one consumer group: the models' partitions are shared among them.",
 )
 @click.pass_obj
-def run(settings: StreamprocSettings, bridges: bool, workers: int) -> None:
+def run(settings: StreamprocSettings, bridges: bool, with_prometheus: bool, workers: int) -> None:
     """Broker (a local one if none answers), topics, worker and bridges; Ctrl-C stops them all."""
     stack = Stack(settings)
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # also when started from a shell that ignores SIGINT
     try:
         _start(stack, settings, bridges, workers)
+        if with_prometheus:
+            _start_prometheus(stack, settings)
         click.echo("Ready. Ctrl-C stops everything.")
-        while (dead := stack.children.dead()) is None:
+        while True:  # restart whatever dies, until Ctrl-C
+            for line in stack.supervise():
+                click.echo(line)
             time.sleep(0.5)  # supervision interval, not a readiness wait
-        raise click.ClickException(f"{dead} exited; see {stack.children.log(dead)}")
     except KeyboardInterrupt:
         click.echo("\nstopping ...")
     except StreamprocError as exc:
@@ -56,9 +62,9 @@ def _start(stack: Stack, settings: StreamprocSettings, bridges: bool, workers: i
 
     click.echo(f"Kafka      {stack.ensure_broker()}")
     hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))
-    ensure_topics(settings.bootstrap_servers, topology_topic_specs(settings, hosted))
+    ensure_topics(settings, topology_topic_specs(settings, hosted))
     names = {h.model.qualified_name for h in hosted}
-    worker_log = stack.spawn("worker", worker_command("--without-web"))
+    worker_log = stack.spawn("worker", worker_command())  # its web server: /metrics, /livez, /readyz
     stack.wait_until(
         "worker", lambda: names <= set(read_catalog(settings, timeout=5)), "models in the catalog"
     )
@@ -82,6 +88,15 @@ def _start(stack: Stack, settings: StreamprocSettings, bridges: bool, workers: i
     rpc_url = f"tcp://{settings.rpc_host}:{settings.rpc_port}"
     stack.wait_until("rpc", lambda: log_mentions(rpc_log, "RPC bridge listening on"), "listening")
     click.echo(f"RPC        {rpc_url}   (ZeroRPC protocol: zerorpc {rpc_url})")
+
+
+def _start_prometheus(stack: Stack, settings: StreamprocSettings) -> None:
+    from streamproc.dev.prometheus import prometheus_command, prometheus_url
+
+    url = prometheus_url(settings)
+    stack.spawn("prometheus", prometheus_command(settings))
+    stack.wait_until("prometheus", lambda: http_ok(f"{url}/-/ready"), "GET /-/ready")
+    click.echo(f"Prometheus {url}   (scraping the worker and the bridges)")
 
 
 def _interrupt(signum: int, frame: object) -> None:

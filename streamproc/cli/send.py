@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import IO
 
 import click
-from tqdm import tqdm
 
 from streamproc.cli.common import catalog_entry
 from streamproc.errors import StreamprocError
@@ -72,6 +71,8 @@ class _lines:
     def __enter__(self) -> Iterable[tuple[int, str]]:
         if self.file is None:
             return enumerate(sys.stdin, start=1)
+        from tqdm import tqdm  # only a file gets a progress bar; tqdm takes a while to import
+
         total = sum(1 for _ in self.file.open())
         self._handle = self.file.open()
         return enumerate(tqdm(self._handle, total=total, unit="msg", file=sys.stderr), start=1)

@@ -10,8 +10,10 @@ from typing import Any
 
 import click
 
+from streamproc.cli.common import preflight
 from streamproc.errors import StreamprocError
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.tracing import setup_tracing
 
 
 def _run(service: Coroutine[Any, Any, None]) -> None:
@@ -34,9 +36,12 @@ def serve() -> None:
 @click.pass_obj
 def rest(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The REST bridge, compatible with rest_model_service 0.6, with OpenAPI docs at /docs."""
-    from bridges.rest.service import serve_rest
+    preflight(settings)
+    from bridges.lifecycle import serve
+    from bridges.rest.service import rest_bridge
 
-    _run(serve_rest(settings, host, port))
+    setup_tracing("streamproc-rest")
+    _run(serve(rest_bridge(settings, host, port)))
 
 
 @serve.command()
@@ -45,9 +50,12 @@ def rest(settings: StreamprocSettings, host: str | None, port: int | None) -> No
 @click.pass_obj
 def websocket(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The Socket.IO bridge and the browser UI (models, predict form, live dashboards)."""
-    from bridges.websocket.service import serve_websocket
+    preflight(settings)
+    from bridges.lifecycle import serve
+    from bridges.websocket.service import websocket_bridge
 
-    _run(serve_websocket(settings, host, port))
+    setup_tracing("streamproc-websocket")
+    _run(serve(websocket_bridge(settings, host, port)))
 
 
 @serve.command()
@@ -56,10 +64,13 @@ def websocket(settings: StreamprocSettings, host: str | None, port: int | None) 
 @click.pass_obj
 def rpc(settings: StreamprocSettings, host: str | None, port: int | None) -> None:
     """The RPC bridge speaking the ZeroRPC protocol (the stock zerorpc client works)."""
-    from bridges.rpc.service import serve_rpc
+    preflight(settings)
+    from bridges.lifecycle import serve
+    from bridges.rpc.service import rpc_bridge
 
     updates = {k: v for k, v in {"rpc_host": host, "rpc_port": port}.items() if v is not None}
-    _run(serve_rpc(settings.model_copy(update=updates)))
+    setup_tracing("streamproc-rpc")
+    _run(serve(rpc_bridge(settings.model_copy(update=updates))))
 
 
 @click.command()

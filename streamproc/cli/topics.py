@@ -31,8 +31,8 @@ def create(settings: StreamprocSettings, dry_run: bool) -> None:
                 f"{spec.name}\tpartitions={spec.partitions}\treplication={spec.replication_factor}\t{configs}"
             )
         return
-    created = set(ensure_topics(settings.bootstrap_servers, specs))
-    partitions = partition_counts(admin_client(settings.bootstrap_servers))
+    created = set(ensure_topics(settings, specs))
+    partitions = partition_counts(admin_client(settings))
     for spec in specs:
         click.echo(f"{'created' if spec.name in created else 'exists '}  {spec.name}")
         if partitions.get(spec.name, spec.partitions) != spec.partitions:
@@ -48,7 +48,7 @@ def create(settings: StreamprocSettings, dry_run: bool) -> None:
 @click.pass_obj
 def list_topics(settings: StreamprocSettings, show_all: bool) -> None:
     """List the streamproc topics on the broker."""
-    names = existing_topics(admin_client(settings.bootstrap_servers))
+    names = existing_topics(admin_client(settings))
     for name in sorted(names):
         if show_all or name.startswith(settings.topic_prefix + "."):
             click.echo(name)

@@ -107,10 +107,6 @@ class Children:
         process = self.running.get(name)
         return process.pid if process is not None and process.poll() is None else None
 
-    def dead(self) -> str | None:
-        """The name of a child that has exited, if any."""
-        return next((name for name, p in self.running.items() if p.poll() is not None), None)
-
     def stop(self, name: str, grace: float = 10.0) -> None:
         process = self.running.pop(name, None)
         if process is not None:

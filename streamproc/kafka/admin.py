@@ -1,4 +1,4 @@
-"""Topic administration (confluent-kafka admin client): list topics, create the missing ones."""
+"""Topic administration (confluent-kafka admin client): list topics, create the missing ones, delete."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from streamproc.errors import BrokerUnavailableError
+from streamproc.kafka.clients import admin, confluent_error
 from streamproc.settings import StreamprocSettings
 
 log = logging.getLogger(__name__)
@@ -26,8 +27,8 @@ def catalog_topic_spec(settings: StreamprocSettings, replication_factor: int = 1
     return TopicSpec(settings.catalog_topic, 1, replication_factor, {"cleanup.policy": "compact"})
 
 
-def admin_client(bootstrap: str) -> AdminClient:
-    return AdminClient({"bootstrap.servers": bootstrap})
+def admin_client(settings: StreamprocSettings) -> AdminClient:
+    return admin(settings)
 
 
 def existing_topics(admin: AdminClient, timeout: float = 10.0) -> set[str]:
@@ -39,14 +40,14 @@ def partition_counts(admin: AdminClient, timeout: float = 10.0) -> dict[str, int
     try:
         topics = admin.list_topics(timeout=timeout).topics
     except KafkaException as exc:
-        raise BrokerUnavailableError(f"Kafka did not answer a metadata request: {exc}") from exc
+        raise confluent_error(exc, "asking for metadata") from exc
     return {name: len(metadata.partitions) for name, metadata in topics.items()}
 
 
-def ensure_topics(bootstrap: str, specs: list[TopicSpec], timeout: float = 30.0) -> list[str]:
+def ensure_topics(settings: StreamprocSettings, specs: list[TopicSpec], timeout: float = 30.0) -> list[str]:
     """Create the topics of ``specs`` that do not exist yet; return the names created."""
-    admin = admin_client(bootstrap)
-    missing = [s for s in specs if s.name not in existing_topics(admin)]
+    client = admin_client(settings)
+    missing = [s for s in specs if s.name not in existing_topics(client)]
     if not missing:
         return []
     new = [
@@ -56,12 +57,25 @@ def ensure_topics(bootstrap: str, specs: list[TopicSpec], timeout: float = 30.0)
         for s in missing
     ]
     created = []
-    for name, future in admin.create_topics(new, operation_timeout=timeout).items():
+    for name, future in client.create_topics(new, operation_timeout=timeout).items():
         try:
             future.result(timeout=timeout)
             created.append(name)
             log.info("created topic %s", name)
         except KafkaException as exc:
             if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
-                raise BrokerUnavailableError(f"could not create topic {name}: {exc}") from exc
+                raise confluent_error(exc, f"creating topic {name}") from exc
     return created
+
+
+def delete_topics(settings: StreamprocSettings, names: list[str], timeout: float = 10.0) -> None:
+    """Delete ``names``; a topic that is already gone is not an error."""
+    client = admin_client(settings)
+    for name, future in client.delete_topics(names, operation_timeout=timeout).items():
+        try:
+            future.result(timeout=timeout)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+                raise confluent_error(exc, f"deleting topic {name}") from exc
+        except TimeoutError as exc:
+            raise BrokerUnavailableError(f"Kafka did not delete topic {name} within {timeout:g} s") from exc

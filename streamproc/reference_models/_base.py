@@ -35,11 +35,16 @@ class SklearnModel(MLModel):
     features: ClassVar[tuple[str, ...]]
 
     def __init__(self, model_path: str | Path | None = None) -> None:
+        """Load the fitted estimator; with no ``model_path``, train the default artifact if it is missing."""
         path = Path(model_path) if model_path else default_artifact_path(self.qualified_name)
+        if not path.is_file() and not model_path:
+            from streamproc.reference_models.training import train_model  # sklearn fit code, on demand
+
+            train_model(self.qualified_name, path)
         if not path.is_file():
             raise ModelLoadError(
                 f"{self.qualified_name}: trained model artifact {path} not found; "
-                "run `streamproc train` to create it"
+                f"run `streamproc train --output-dir {path.parent}` to create it"
             )
         try:
             self._estimator = joblib.load(path)

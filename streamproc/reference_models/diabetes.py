@@ -11,16 +11,26 @@ from streamproc.reference_models._base import SklearnModel
 class DiabetesModelInput(BaseModel):
     """Baseline measurements of one patient, in the units of the original study."""
 
-    age: float = Field(..., gt=0, le=120, description="Age in years.")
-    sex: int = Field(..., ge=1, le=2, description="Sex, coded 1 or 2 as in the original data set.")
-    bmi: float = Field(..., gt=0, le=100, description="Body mass index (kg/m²).")
-    bp: float = Field(..., gt=0, le=300, description="Average blood pressure (mm Hg).")
-    s1: float = Field(..., gt=0, le=1000, description="tc: total serum cholesterol (mg/dL).")
-    s2: float = Field(..., gt=0, le=1000, description="ldl: low-density lipoproteins (mg/dL).")
-    s3: float = Field(..., gt=0, le=500, description="hdl: high-density lipoproteins (mg/dL).")
-    s4: float = Field(..., gt=0, le=50, description="tch: total cholesterol / HDL ratio.")
-    s5: float = Field(..., gt=0, le=20, description="ltg: natural log of serum triglycerides level.")
-    s6: float = Field(..., gt=0, le=1000, description="glu: blood sugar level (mg/dL).")
+    age: float = Field(..., examples=[59.0], gt=0, le=120, description="Age in years.")
+    sex: int = Field(
+        ..., examples=[2], ge=1, le=2, description="Sex, coded 1 or 2 as in the original data set."
+    )
+    bmi: float = Field(..., examples=[32.1], gt=0, le=100, description="Body mass index (kg/m²).")
+    bp: float = Field(..., examples=[101.0], gt=0, le=300, description="Average blood pressure (mm Hg).")
+    s1: float = Field(
+        ..., examples=[157.0], gt=0, le=1000, description="tc: total serum cholesterol (mg/dL)."
+    )
+    s2: float = Field(
+        ..., examples=[93.2], gt=0, le=1000, description="ldl: low-density lipoproteins (mg/dL)."
+    )
+    s3: float = Field(
+        ..., examples=[38.0], gt=0, le=500, description="hdl: high-density lipoproteins (mg/dL)."
+    )
+    s4: float = Field(..., examples=[4.0], gt=0, le=50, description="tch: total cholesterol / HDL ratio.")
+    s5: float = Field(
+        ..., examples=[4.86], gt=0, le=20, description="ltg: natural log of serum triglycerides level."
+    )
+    s6: float = Field(..., examples=[87.0], gt=0, le=1000, description="glu: blood sugar level (mg/dL).")
 
 
 class DiabetesModelOutput(BaseModel):

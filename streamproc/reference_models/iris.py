@@ -14,10 +14,18 @@ class IrisModelInput(BaseModel):
     """Measurements of one iris flower, in centimetres."""
 
     # The data set spans 0.1–7.9 cm; the bounds (0, 10] leave room for unusual flowers.
-    sepal_length: float = Field(..., description="Length of the sepal in centimetres.", gt=0, le=10)
-    sepal_width: float = Field(..., description="Width of the sepal in centimetres.", gt=0, le=10)
-    petal_length: float = Field(..., description="Length of the petal in centimetres.", gt=0, le=10)
-    petal_width: float = Field(..., description="Width of the petal in centimetres.", gt=0, le=10)
+    sepal_length: float = Field(
+        ..., examples=[5.1], description="Length of the sepal in centimetres.", gt=0, le=10
+    )
+    sepal_width: float = Field(
+        ..., examples=[3.5], description="Width of the sepal in centimetres.", gt=0, le=10
+    )
+    petal_length: float = Field(
+        ..., examples=[1.4], description="Length of the petal in centimetres.", gt=0, le=10
+    )
+    petal_width: float = Field(
+        ..., examples=[0.2], description="Width of the petal in centimetres.", gt=0, le=10
+    )
 
 
 class Species(StrEnum):

@@ -53,6 +53,8 @@ def check_json_depth(data: bytes, max_depth: int = MAX_JSON_DEPTH) -> None:
 
 def check_tree(value: Any, max_depth: int = MAX_JSON_DEPTH) -> None:
     """Refuse a decoded value nested deeper than ``max_depth`` or holding NaN/±Infinity (names where)."""
+    if type(value) is dict and _flat_and_finite(value):  # the common case, checked cheaply
+        return
     stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
     while stack:
         item, path = stack.pop()
@@ -72,6 +74,14 @@ def check_tree(value: Any, max_depth: int = MAX_JSON_DEPTH) -> None:
                     f"value is nested deeper than {max_depth} levels of objects and arrays; flatten the input"
                 )
             stack.append((child, (*path, str(name))))
+
+
+def _flat_and_finite(record: dict[str, Any]) -> bool:
+    for item in record.values():
+        kind = type(item)
+        if kind is dict or kind is list or (kind is float and item - item != 0.0):  # NaN or ±Infinity
+            return False
+    return True
 
 
 def parse_json(data: bytes | str | Any, max_depth: int = MAX_JSON_DEPTH) -> dict[str, Any]:

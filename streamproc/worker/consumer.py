@@ -26,11 +26,14 @@ import mode
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, KafkaTimeoutError
 
-from streamproc import log_repeats
+from streamproc.kafka.clients import aiokafka_consumer, aiokafka_producer
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.logs import record_fields
 from streamproc.wire import headers as h
 from streamproc.worker.hosting import HostedModel
+from streamproc.worker.metrics import BatchHooks
 from streamproc.worker.processor import InputMessage, OutputRecord
+from streamproc.worker.reply_copies import KafkaReplyClient, ReplyCopier
 
 log = logging.getLogger(__name__)
 # one produce batch per output partition and input batch, within the broker's 1 MB request limit
@@ -91,6 +94,7 @@ class _Revocations(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("model %s: assigned %s", self.owner.qualified_name, sorted(tp.partition for tp in assigned))
+        self.owner.hooks.rebalanced(assigned, self.owner._consumer)
 
 
 class ModelConsumer(mode.Service):
@@ -114,11 +118,13 @@ class ModelConsumer(mode.Service):
         self._batch_lock = asyncio.Lock()
         self._commit_lock = asyncio.Lock()
         self._loops: list[asyncio.Task[None]] = []
+        self.hooks = BatchHooks(self.qualified_name)  # metrics, tracing, readiness (set by build_app)
+        self._replies = ReplyCopier(settings.topic_prefix, KafkaReplyClient(settings))
 
     async def on_start(self) -> None:
         session_ms = int(self.settings.worker_session_timeout * 1000)
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.bootstrap_servers,
+        self._consumer = aiokafka_consumer(
+            self.settings,
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -127,16 +133,14 @@ class ModelConsumer(mode.Service):
             heartbeat_interval_ms=min(1000, session_ms // 3),  # a survivor hears of a rebalance within 1 s
         )
         self._consumer.subscribe([self.topic], listener=_Revocations(self))
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.bootstrap_servers, acks="all", max_batch_size=MAX_REQUEST_BYTES
-        )
-        log_repeats.install()
+        self._producer = aiokafka_producer(self.settings, acks="all", max_batch_size=MAX_REQUEST_BYTES)
         await self._producer.start()
         await self._consumer.start()
         self._loops = [
             asyncio.create_task(self._guard(self._consume())),
             asyncio.create_task(self._guard(self._ack())),
             asyncio.create_task(self._guard(self._commit_acknowledged())),
+            asyncio.create_task(self._replies.run()),  # never raises
         ]
         log.info("model %s: consuming %s as group %s", self.qualified_name, self.topic, self.group_id)
 
@@ -154,6 +158,7 @@ class ModelConsumer(mode.Service):
             await self._consumer.stop()
         if self._producer is not None:
             await self._producer.stop()
+        await self._replies.close()
 
     async def flush(self) -> None:
         """Wait until every sent batch is acknowledged, then commit (before a rebalance and on stop)."""
@@ -181,6 +186,7 @@ class ModelConsumer(mode.Service):
                 await outage.wait(exc)
                 continue
             outage = None
+            self.hooks.consumed(batches)
             if batches:
                 async with self._batch_lock:
                     await self._send(batches)
@@ -194,6 +200,7 @@ class ModelConsumer(mode.Service):
         messages = [input_message(record) for records in batches.values() for record in records]
         records = self.processor.process(messages)
         futures = await produce_or_fail(self._producer, records)
+        self.hooks.processed()
         offsets = {tp: records_[-1].offset + 1 for tp, records_ in batches.items()}
         await self._sent.put(SentBatch(futures, offsets, messages, records))
 
@@ -202,9 +209,11 @@ class ModelConsumer(mode.Service):
             batch = await self._sent.get()
             try:
                 await self._delivered(batch)
+                self.hooks.acknowledged(batch.records)
                 for message, record in zip(batch.messages, batch.records, strict=True):
                     if record.is_error:
                         log_error(self.qualified_name, message, record)
+                self._replies.offer(batch.records)  # once on the outputs/errors topics: copy to reply_to
                 self._committable.update(batch.offsets)
                 self._acknowledged.set()
             finally:
@@ -248,6 +257,7 @@ class ModelConsumer(mode.Service):
                 return
             try:
                 await self._consumer.commit(offsets)
+                self.hooks.committed_offsets(offsets)
             except (
                 CommitFailedError,
                 IllegalStateError,
@@ -296,5 +306,6 @@ def log_error(model: str, message: InputMessage, record: OutputRecord) -> None:
     error_type = dict(record.headers).get(h.ERROR_TYPE, b"").decode()
     where = (message.topic, message.partition, message.offset)
     log.warning(
-        "model=%s topic=%s partition=%d offset=%d -> %s on %s", model, *where, error_type, record.topic
-    )
+        "model=%s topic=%s partition=%d offset=%d -> %s on %s", model, *where, error_type, record.topic,
+        extra=record_fields(model, *where, error_type=error_type),
+    )  # fmt: skip

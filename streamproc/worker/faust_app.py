@@ -7,14 +7,22 @@ import logging
 
 import faust
 
+from streamproc import log_repeats
 from streamproc.kafka.admin import TopicSpec, ensure_topics
+from streamproc.kafka.clients import faust_broker
 from streamproc.settings import StreamprocSettings
+from streamproc.telemetry.logs import faust_logging_config
+from streamproc.telemetry.tracing import tracing_on
 from streamproc.wire.codec_factory import Codecs
 from streamproc.worker.agent import add_model_agent
 from streamproc.worker.consumer import ModelConsumer
 from streamproc.worker.gc_tuning import tune_gc
 from streamproc.worker.hosting import HostedModel
+from streamproc.worker.metrics import BatchHooks, WorkerMetrics
 from streamproc.worker.provisioning import topology_topic_specs
+from streamproc.worker.reply_copies import KafkaReplyClient, ReplyCopier
+from streamproc.worker.tracing import TracedBatches
+from streamproc.worker.web import add_pages
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +31,12 @@ class StreamprocApp(faust.App):
     """A Faust app that creates its models' topics (from the topology) before its consumer subscribes."""
 
     topic_specs: list[TopicSpec] = []
-    bootstrap_servers = ""
+    settings: StreamprocSettings | None = None
 
     async def on_first_start(self) -> None:
-        await asyncio.to_thread(ensure_topics, self.bootstrap_servers, self.topic_specs)
+        assert self.settings is not None
+        log_repeats.install()  # logging is configured by now; an outage logs a few lines, not thousands
+        await asyncio.to_thread(ensure_topics, self.settings, self.topic_specs)
         await super().on_first_start()
 
 
@@ -34,23 +44,31 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
     (settings.state_dir / "faust-data").mkdir(parents=True, exist_ok=True)
     app = StreamprocApp(
         f"{settings.topic_prefix}.worker",
-        broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
+        **faust_broker(settings),
         producer_acks=-1,  # the catalog records
         # Faust's own consumer reads only the agent-engine models' topics, but even an idle group
         # membership has to expire quickly when a worker dies, or a restarted one waits for it.
         broker_session_timeout=settings.worker_session_timeout,
         broker_heartbeat_interval=min(3.0, settings.worker_session_timeout / 3),
-        web_host="127.0.0.1",
+        # Faust binds ``web_bind`` (default 0.0.0.0); ``web_host`` only names the host in its URLs.
+        web_bind=settings.worker_web_host,
+        web_host=settings.worker_web_host,
         web_port=settings.worker_web_port,
         datadir=str(settings.state_dir / "faust-data"),
+        logging_config=faust_logging_config(settings.log_format),
     )
     app.topic_specs = topology_topic_specs(settings, hosted)
-    app.bootstrap_servers = settings.bootstrap_servers
-    for model in hosted:
+    app.settings = settings
+    metrics, hooks = model_metrics(settings, hosted)
+    add_pages(app, metrics, hooks)
+    for model, model_hooks in zip(hosted, hooks, strict=True):
+        batch_hooks = TracedBatches(model_hooks) if tracing_on() else model_hooks
         if model.spec.engine == "agent":
-            add_model_agent(app, model)
+            copier = ReplyCopier(settings.topic_prefix, KafkaReplyClient(settings))
+            add_model_agent(app, model, batch_hooks, copier, settings.worker_outage_limit)
             continue
         consumer = ModelConsumer(app, model, settings, group_id=f"{app.conf.id}.{model.model.qualified_name}")
+        consumer.hooks = batch_hooks
         app.service(consumer)  # type: ignore[arg-type]  # faust starts a service instance as well as a class
 
     if settings.worker_gc_tuning:
@@ -64,6 +82,21 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
         await _publish_catalog(app, settings, hosted, codecs)
 
     return app
+
+
+def model_metrics(
+    settings: StreamprocSettings, hosted: list[HostedModel]
+) -> tuple[WorkerMetrics | None, list[BatchHooks]]:
+    """The process's metrics (None when off) and one feeder per model, whose model calls are timed."""
+    if not settings.worker_metrics:
+        return None, [BatchHooks(model.model.qualified_name) for model in hosted]
+    names = [model.model.qualified_name for model in hosted]
+    metrics = WorkerMetrics(names, max((model.spec.batch_size for model in hosted), default=1))
+    for model in hosted:
+        instance = model.model  # time predict_batch, or predict when that is all the model has
+        method = "predict_batch" if callable(getattr(instance, "predict_batch", None)) else "predict"
+        setattr(instance, method, metrics.model(instance.qualified_name).timed(getattr(instance, method)))
+    return metrics, [metrics.model(name) for name in names]
 
 
 async def _publish_catalog(

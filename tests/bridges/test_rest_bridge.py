@@ -22,7 +22,7 @@ from sklearn.datasets import load_diabetes, load_iris
 from bridges.catalog import ModelCatalog
 from bridges.requestreply.requester import Requester
 from bridges.rest.app import build_rest_app
-from bridges.rest.service import RestBridge
+from bridges.rest.service import rest_bridge
 from streamproc.reference_models.diabetes import DiabetesModel
 from streamproc.reference_models.iris import IrisModel
 from streamproc.settings import StreamprocSettings
@@ -101,14 +101,14 @@ async def test_models_and_metadata_bodies_match_rest_model_service(rest: TestCli
 async def test_bad_bodies_are_400_naming_each_field(rest: TestClient) -> None:
     missing = {k: v for k, v in SETOSA.items() if k != "petal_width"}
     cases = [
-        (missing, ["Field 'petal_width' has error: field required"]),
+        (missing, ["Field 'petal_width' has error: Field required"]),
         (
             {**SETOSA, "sepal_length": "long"},
-            ["Field 'sepal_length' has error: 'long' is not of type 'number'"],
+            ["Field 'sepal_length' has error: Input should be a valid number"],
         ),
         (
             {**SETOSA, "sepal_width": 11.0},
-            ["Field 'sepal_width' has error: 11.0 is greater than the maximum of 10"],
+            ["Field 'sepal_width' has error: Input should be less than or equal to 10"],
         ),
     ]
     for body, messages in cases:
@@ -163,6 +163,8 @@ async def test_unreachable_broker_is_503_within_the_timeout(
             assert (health.status, await health.json()) == (503, {"health_status": "NOT_HEALTHY"})
             ready = await client.get("/api/health/ready")
             assert (ready.status, await ready.json()) == (503, {"readiness_status": "REFUSING_TRAFFIC"})
+            model = await client.get("/api/health/models/iris_model")
+            assert (await model.json())["reason"] == "broker unreachable"
     finally:
         await requester.stop()
 
@@ -271,7 +273,7 @@ async def test_schemathesis_finds_no_server_errors(rest: TestClient) -> None:
 async def test_rest_bridge_service_starts_its_own_parts_and_stops(
     worker: Any, stack_settings: StreamprocSettings
 ) -> None:
-    bridge = RestBridge(stack_settings, "127.0.0.1", 0)
+    bridge = rest_bridge(stack_settings, "127.0.0.1", 0)
     url = await bridge.start()
     try:
         assert url.startswith("http://127.0.0.1:")

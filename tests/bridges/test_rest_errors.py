@@ -29,7 +29,6 @@ from streamproc.errors import (
         (BrokerUnavailableError("no broker"), 503, "ServiceUnavailableError"),
         (ReplyTimeoutError("no reply"), 504, "TimeoutError"),
         (StreamprocError("other"), 500, "ServiceError"),
-        (TimeoutError(), 504, "TimeoutError"),
     ],
 )
 def test_table(exc: Exception, status: int, error_type: str) -> None:

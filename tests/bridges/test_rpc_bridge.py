@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bridges.dataplane import DataPlane
 from bridges.rpc.model_methods import SERVICE_NAME, ModelMethods
 from bridges.rpc.server import RpcServer
 from bridges.rpc.service import build_rpc_server
@@ -93,7 +94,8 @@ async def test_errors_are_remote_errors_with_the_right_name(rpc: RpcServer) -> N
 
 
 async def test_reply_timeout_is_timeout_error(worker: Any, catalog: Any, requester: Any) -> None:
-    impatient = RpcServer(ModelMethods(catalog, requester, timeout=0.000_001), "127.0.0.1", 0)
+    settings = requester.settings.model_copy(update={"request_timeout": 0.000_001})
+    impatient = RpcServer(ModelMethods(DataPlane(settings, catalog, requester)), "127.0.0.1", 0)
     async with impatient:
         [result] = await run_client(impatient.endpoint, [("iris_model_predict", [SETOSA])])
     assert result["error"][0] == "TimeoutError"

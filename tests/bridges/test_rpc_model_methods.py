@@ -5,10 +5,12 @@ What crosses Kafka is covered in tests/test_rpc_bridge.py; here only the mapping
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from bridges.dataplane import DataPlane
 from bridges.rpc.methods import RemoteCallError, ServiceMethods
 from bridges.rpc.model_methods import SERVICE_NAME, ModelMethods
 from streamproc.errors import (
@@ -20,6 +22,7 @@ from streamproc.errors import (
     SchemaError,
     UnknownModelError,
 )
+from streamproc.settings import StreamprocSettings
 from streamproc.wire.catalog_record import CatalogEntry, CatalogTopics
 
 IRIS = CatalogEntry(
@@ -56,8 +59,10 @@ class Requester:
         self.error: Exception | None = None
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
-    async def predict(self, qualified_name: str, payload: dict, timeout: float | None = None) -> dict:  # noqa: ASYNC109
-        self.calls.append((qualified_name, payload))
+    async def request(
+        self, entry: Any, value: bytes, correlation_id: Any = None, timeout: Any = None
+    ) -> dict:  # noqa: ASYNC109
+        self.calls.append((entry.qualified_name, json.loads(value)))
         if self.error is not None:
             raise self.error
         return {"species": "setosa"}
@@ -75,7 +80,8 @@ def requester() -> Requester:
 
 @pytest.fixture
 def service(catalog: Catalog, requester: Requester) -> ServiceMethods:
-    return ServiceMethods(ModelMethods(catalog, requester), SERVICE_NAME)
+    plane = DataPlane(StreamprocSettings(), catalog, requester)  # type: ignore[arg-type]
+    return ServiceMethods(ModelMethods(plane), SERVICE_NAME)
 
 
 async def call_error(service: ServiceMethods, method: str, *args: Any) -> RemoteCallError:
@@ -138,7 +144,7 @@ async def test_model_appearing_later_is_callable(service: ServiceMethods, catalo
             SchemaError("bad", [FieldIssue("sepal_length", "Input should be a valid number")]),
             "MLModelSchemaValidationException",
         ),
-        (DeserializationError("not JSON"), "ValueError"),
+        (DeserializationError("not JSON"), "MLModelSchemaValidationException"),
         (ModelError("model raised"), "MLModelException"),
         (ReplyTimeoutError("no reply in 5s"), "TimeoutError"),
         (BrokerUnavailableError("broker down"), "ConnectionError"),
@@ -157,7 +163,7 @@ async def test_schema_error_message_names_the_fields(service: ServiceMethods, re
         "bad", [FieldIssue("sepal_length", "too big"), FieldIssue("petal_width", "missing")]
     )
     remote = await call_error(service, "iris_model_predict", {})
-    assert remote.message == "sepal_length: too big; petal_width: missing"
+    assert remote.message == "Field 'sepal_length' has error: too big; Field 'petal_width' has error: missing"
 
 
 async def test_non_object_input_is_schema_error(service: ServiceMethods, requester: Requester) -> None:

@@ -1,8 +1,10 @@
 """The dashboard UI in headless Chromium, against the real broker and worker.
 
-Fills the generated predict form and sees the prediction (and a schema error), then produces inputs to
-the model's topic and sees the live dashboard count them. Screenshots of each page go to test-artifacts/;
-the README shows docs/dashboard.png, a copy of the dashboard one.
+Fills the generated predict form and sees the prediction (and a schema error; a value the browser rejects
+clears the last prediction), then produces inputs to the model's topic and sees the live dashboard count
+them and name them by correlation id, key or "none"; the REST docs page's "Try it out" starts from the
+schema's examples. Screenshots of each page go to test-artifacts/; the README shows docs/dashboard.png,
+a copy of the dashboard one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from confluent_kafka import Producer
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bridges.catalog import ModelCatalog
+from bridges.requestreply.requester import Requester
 from streamproc.settings import StreamprocSettings
 from streamproc.wire.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID
 
@@ -114,6 +117,14 @@ async def test_predict_form_validates_inline_and_shows_the_prediction(page: Page
     await expect(result.get_by_test_id("prediction-value")).to_have_text("setosa")
     await screenshot(page, "websocket-ui-predict.png")
 
+    # a value the browser rejects clears the previous prediction: nothing on screen that was not asked for
+    await page.fill("#input-sepal_length", "12")
+    await page.click("#predict-submit")
+    await expect(result).to_have_attribute("data-state", "idle")
+    await expect(result.get_by_test_id("prediction-value")).to_have_count(0)
+    await expect(result).to_contain_text("Not sent")
+    await page.fill("#input-sepal_length", str(SETOSA["sepal_length"]))
+
     # the model's own verdict on bad input, when the browser is told not to judge it
     await page.check("#skip-validation")
     await page.fill("#input-petal_width", "50")
@@ -180,6 +191,47 @@ async def test_dashboard_updates_as_predictions_arrive(
     rate = await page.evaluate("() => Chart.getChart('rate-chart').data.datasets[0].data")
     assert sum(rate) >= expected.total() and sum(1 for per_second in rate if per_second) >= 3
     await screenshot(page, "websocket-ui-dashboard.png")  # copied by hand to docs/dashboard.png
+
+
+async def test_dashboard_names_inputs_by_key_or_none_without_a_correlation_id(
+    page: Page, websocket_url: str, stack_settings: StreamprocSettings, catalog: ModelCatalog
+) -> None:
+    await page.goto(f"{websocket_url}/#/models/iris_model/dashboard")
+    await expect(page.get_by_test_id("subscription-status")).to_have_text("subscribed", timeout=WAIT_MS)
+    key = f"flower-{uuid.uuid4().hex[:6]}"
+
+    def produce() -> None:  # as `streamproc send --key` and a bare `streamproc send` do: no correlation id
+        producer = Producer({"bootstrap.servers": stack_settings.bootstrap_servers})
+        headers = [(CONTENT_TYPE, CONTENT_TYPE_JSON)]
+        for record_key in (key.encode(), None):
+            producer.produce(catalog.get("iris_model").topics.inputs, json.dumps(SETOSA).encode(),
+                             key=record_key, headers=headers)  # fmt: skip
+        assert producer.flush(30) == 0
+
+    await asyncio.to_thread(produce)
+    ids = page.get_by_test_id("prediction-id")
+    await expect(ids.filter(has_text=f"key {key}")).to_have_count(1, timeout=WAIT_MS)
+    await expect(ids.filter(has_text="none")).not_to_have_count(0, timeout=WAIT_MS)
+    await expect(ids.filter(has_text="—")).to_have_count(0)
+
+
+async def test_docs_page_try_it_out_fills_the_schema_examples_and_predicts(
+    page: Page, stack_settings: StreamprocSettings, catalog: ModelCatalog, requester: Requester
+) -> None:
+    from bridges.rest.app import build_rest_app
+    from bridges.websocket.service import running_app
+
+    async with running_app(build_rest_app(stack_settings, catalog, requester), "127.0.0.1", 0) as rest_url:
+        await page.goto(f"{rest_url}/docs")
+        operation = page.locator(".opblock", has_text="/api/models/iris_model/prediction")
+        await operation.locator(".opblock-summary").click(timeout=WAIT_MS)
+        await operation.locator(".try-out__btn").click()
+        body = operation.locator("textarea.body-param__text")
+        assert json.loads(await body.input_value()) == SETOSA  # the schema's examples, not its maximums
+        await operation.locator(".execute").click()
+        response = operation.locator(".live-responses-table td.response-col_description").last
+        await expect(response).to_contain_text("setosa", timeout=WAIT_MS)
+        await screenshot(page, "rest-docs-try-it-out.png")
 
 
 async def _wait_total_at_least(page: Page, count: int) -> None:

@@ -78,7 +78,23 @@ def test_unknown_model_and_unreachable_broker_are_one_clear_line(fresh: Streampr
     )
     unreachable = cli(fresh.model_copy(update={"bootstrap_servers": "127.0.0.1:1"}), "receive", "iris_model")
     assert unreachable.returncode != 0
-    assert unreachable.stderr.strip().splitlines() == ["Error: Kafka at 127.0.0.1:1 did not answer"]
+    assert unreachable.stderr.strip().splitlines() == [
+        "Error: streamproc receive: no Kafka broker answers at 127.0.0.1:1; start one with "
+        "`streamproc kafka start` (or `make run`), or set STREAMPROC_BOOTSTRAP_SERVERS to a running broker"
+    ]
+
+
+def test_receive_says_on_stderr_where_it_starts_reading(fresh: StreamprocSettings) -> None:
+    outputs = f"{fresh.topic_prefix}.iris_model.0.1.outputs"
+    receive = ("receive", "iris_model", "--stream", "outputs", "--max", "1", "--timeout", "60")
+    assert cli(fresh, "send", "iris_model", stdin=SETOSA + "\n" + SETOSA + "\n").returncode == 0
+    assert f"reading {outputs}" in cli(fresh, *receive).stderr
+    resumed = cli(fresh, *receive)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"reading {outputs} after the last `receive` of it (partition " in resumed.stderr
+    assert "--from-beginning reads all" in resumed.stderr
+    everything = cli(fresh, *receive[:-4], "--max", "1", "--from-beginning")
+    assert f"reading {outputs} from its first record" in everything.stderr
 
 
 def test_topics_create_is_idempotent_and_list_shows_them(fresh: StreamprocSettings) -> None:

@@ -29,10 +29,16 @@ def test_bridge_ports_match_the_settings_defaults() -> None:
     for service, port in expected.items():
         env = SERVICES[service]["environment"]
         assert int(env[f"STREAMPROC_{service.upper()}_PORT"]) == port
-        assert SERVICES[service]["ports"] == [f"{port}:{port}"]
+        assert SERVICES[service]["ports"] == [f"127.0.0.1:{port}:{port}"]
         assert SERVICES[service]["command"] == ["streamproc", "serve", service]
 
 
 def test_bridges_listen_on_all_interfaces_inside_containers() -> None:
     for service in ("rest", "websocket", "rpc"):
         assert SERVICES[service]["environment"][f"STREAMPROC_{service.upper()}_HOST"] == "0.0.0.0"
+
+
+def test_host_ports_are_published_on_loopback_only() -> None:
+    for name, service in SERVICES.items():
+        for mapping in service.get("ports", []):
+            assert mapping.startswith("127.0.0.1:"), f"{name} publishes {mapping} on every interface"

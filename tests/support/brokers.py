@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from streamproc.dev.localkafka import LocalKafka
+from streamproc.dev.localkafka.ports import free_port
 from streamproc.kafka.probe import broker_answers
 from streamproc.settings import REPO_ROOT, StreamprocSettings
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 _reporter: Callable[[str], None] | None = None
 
@@ -64,8 +57,7 @@ def own_local_kafka(data_dir: Path) -> Iterator[LocalKafka]:
         REPO_ROOT / settings.state_dir,
         settings.kafka_version,
         port=free_port(),
-        controller_port=free_port(),
-        data_dir=data_dir,
+        data_dir=data_dir,  # the controller port is picked free when port + 1 is taken
     )
     say(f"starting a local Apache Kafka {settings.kafka_version} broker at {broker.bootstrap} ...")
     status = broker.start()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from confluent_kafka import Producer
-
+from streamproc.kafka import clients
 from streamproc.kafka.admin import TopicSpec, catalog_topic_spec, ensure_topics
 from streamproc.settings import StreamprocSettings
 from streamproc.wire.catalog_record import CatalogEntry, CatalogTopics
@@ -17,9 +16,7 @@ def publish_unserved(
     """Copy ``template`` under ``qualified_name`` (topics under ``settings``' prefix) into the catalog."""
     topics = ModelTopics.for_model(settings.topic_prefix, qualified_name, template.version)
     names = [topics.inputs, topics.outputs, topics.errors]
-    ensure_topics(
-        settings.bootstrap_servers, [catalog_topic_spec(settings), *(TopicSpec(n, 1, 1) for n in names)]
-    )
+    ensure_topics(settings, [catalog_topic_spec(settings), *(TopicSpec(n, 1, 1) for n in names)])
     entry = template.model_copy(
         update={
             "qualified_name": qualified_name,
@@ -27,7 +24,7 @@ def publish_unserved(
             "topics": CatalogTopics(inputs=topics.inputs, outputs=topics.outputs, errors=topics.errors),
         }
     )
-    producer = Producer({"bootstrap.servers": settings.bootstrap_servers})
+    producer = clients.producer(settings)
     value = Codecs(settings).catalog().encode(entry.to_wire())
     producer.produce(settings.catalog_topic, key=qualified_name.encode(), value=value)
     assert producer.flush(30) == 0

@@ -3,6 +3,7 @@ requester that answers from a function (no Kafka)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any
@@ -101,6 +102,15 @@ class FunctionRequester:
     ) -> dict:
         self.calls.append((qualified_name, payload, timeout))
         return await self._answer(qualified_name, payload)
+
+    async def request(
+        self,
+        entry: CatalogEntry,
+        value: bytes,
+        correlation_id: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> dict:
+        return await self.predict(entry.qualified_name, json.loads(value), timeout)
 
     def broker_connected(self) -> bool:
         return self.connected

@@ -46,11 +46,16 @@ def wait_for_models(
 
 @contextmanager
 def running_worker(
-    settings: StreamprocSettings, log: Path, models: tuple[str, ...] = REFERENCE_MODELS
+    settings: StreamprocSettings,
+    log: Path,
+    models: tuple[str, ...] = REFERENCE_MODELS,
+    web: bool = False,
+    env: dict[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    args = processes.worker_command("--without-web")
+    """A worker; with ``web``, its web server (metrics, health) on ``settings.worker_web_port``."""
+    args = processes.worker_command(*([] if web else ["--without-web"]))
     say(f"starting a streamproc worker for prefix {settings.topic_prefix} (log {log})")
-    worker = processes.spawn(args, settings.environment(), log)
+    worker = processes.spawn(args, {**settings.environment(), **(env or {})}, log)
     try:
         wait_for_models(settings, models, timeout=120, worker=worker)
     except Exception as exc:

@@ -31,7 +31,7 @@ def test_round_trip_in_confluent_wire_format(settings: StreamprocSettings) -> No
     data = codec.encode({"species": "b"})
     assert data[0] == 0
     schema_id = int.from_bytes(data[1:5], "big")
-    client = confluent.registry_client(settings.schema_registry_url or "")
+    client = confluent.registry_client(settings)
     assert client.get_latest_version(f"{TOPIC}-value").schema_id == schema_id
     assert data[5:] == b"\x02"  # enum index 1
     assert codec.decode(data) == {"species": "b"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 import uuid
 from pathlib import Path
@@ -31,11 +32,15 @@ def test_a_broker_outage_under_a_backlog_loses_nothing_and_the_worker_stays_up(t
             entry = read_catalog(settings)["iris_model"]
             value = Codecs(settings).for_schema(entry.input_avro_schema, entry.topics.inputs).encode(IRIS)
             run = uuid.uuid4().hex[:8]
-            produce_all(
-                broker.bootstrap,
-                entry.topics.inputs,
-                [(str(i).encode(), value, {"correlation_id": f"{run}-{i}"}) for i in range(INPUTS)],
-            )
+            os.killpg(worker.pid, signal.SIGSTOP)  # frozen while the backlog is produced
+            try:
+                produce_all(
+                    broker.bootstrap,
+                    entry.topics.inputs,
+                    [(str(i).encode(), value, {"correlation_id": f"{run}-{i}"}) for i in range(INPUTS)],
+                )
+            finally:
+                os.killpg(worker.pid, signal.SIGCONT)
             wanted = lambda r: r.headers.get("correlation_id", "").startswith(run)  # noqa: E731
             before = collect(broker.bootstrap, [entry.topics.outputs], wanted, 1, 60)
             assert before, "no output before the outage"

@@ -138,3 +138,25 @@ async def test_a_batch_the_broker_did_not_acknowledge_is_held_and_sent_again(con
     producer.acknowledge()  # type: ignore[union-attr]
     await settle()
     assert consumer._consumer.commits == [{TP0: 2}]  # type: ignore[union-attr]
+
+
+def test_repeated_warnings_are_shown_once_per_interval_with_a_count() -> None:
+    import logging
+
+    from streamproc.log_repeats import RepeatFilter
+
+    now = [100.0]
+    repeats = RepeatFilter(interval=10, clock=lambda: now[0])
+
+    def shown(level: int, msg: str, *args: object) -> str | None:
+        record = logging.LogRecord("aiokafka", level, "", 0, msg, args, None)
+        return record.getMessage() if repeats.filter(record) else None
+
+    assert shown(logging.ERROR, "Unable connect to node %s", 1) == "Unable connect to node 1"
+    assert [shown(logging.ERROR, "Unable connect to node %s", n) for n in range(500)] == [None] * 500
+    assert shown(logging.INFO, "assigned %s", [1]) == "assigned [1]"  # information is never held
+    assert shown(logging.INFO, "assigned %s", [2]) == "assigned [2]"
+    now[0] += 10
+    assert shown(logging.ERROR, "Unable connect to node %s", 2) == (
+        "Unable connect to node 2 [repeated 500 more times in the last 10 s]"
+    )

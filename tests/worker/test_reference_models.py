@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -107,8 +109,8 @@ def test_diabetes_rejects_out_of_range_sex(diabetes_model: DiabetesModel) -> Non
         diabetes_model.predict({**row, "sex": 3})
 
 
-def test_missing_artifact_says_how_to_train(tmp_path: Path) -> None:
-    with pytest.raises(ModelLoadError, match="run `streamproc train`"):
+def test_a_missing_configured_artifact_is_not_replaced_and_says_how_to_train(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="run `streamproc train --output-dir"):
         IrisModel(model_path=tmp_path / "missing.joblib")
 
 
@@ -118,3 +120,29 @@ def test_train_command_writes_loadable_artifacts(tmp_path: Path) -> None:
     assert "iris_model.joblib" in result.output and "diabetes_model.joblib" in result.output
     assert IrisModel(model_path=tmp_path / "iris_model.joblib").predict(SETOSA).species is Species.setosa
     DiabetesModel(model_path=str(tmp_path / "diabetes_model.joblib"))
+
+
+LOAD_WITH_DEFAULT_PATH = """
+import sys
+from pathlib import Path
+import streamproc.reference_models._base as base
+base.ARTIFACTS_DIR = Path(sys.argv[1])
+from streamproc.reference_models.iris import IrisModel
+setosa = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+print(IrisModel().predict(setosa).species.value)
+"""
+
+
+def test_a_missing_default_artifact_is_trained_on_first_load_even_by_two_processes_at_once(
+    tmp_path: Path,
+) -> None:
+    loaders = [
+        subprocess.Popen(
+            [sys.executable, "-c", LOAD_WITH_DEFAULT_PATH, str(tmp_path)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [loader.communicate(timeout=120)[0].strip() for loader in loaders]
+    assert [loader.returncode for loader in loaders] == [0, 0]
+    assert outputs == ["setosa", "setosa"]
+    assert [p.name for p in tmp_path.iterdir()] == ["iris_model.joblib"], "a temporary file was left behind"

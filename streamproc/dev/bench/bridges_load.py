@@ -78,9 +78,8 @@ async def websocket_load(url: str, concurrency: int, seconds: float, warmup: flo
 
 
 async def dashboard_latency(url: str, subscribers: int, inputs: int, rate: float) -> dict[str, Any]:
-    from confluent_kafka import Producer
-
     from bridges.catalog import read_catalog
+    from streamproc.kafka.clients import producer as kafka_producer
     from streamproc.settings import StreamprocSettings
     from streamproc.wire.codec_factory import Codecs
 
@@ -105,7 +104,7 @@ async def dashboard_latency(url: str, subscribers: int, inputs: int, rate: float
     for client in clients:
         client.on("prediction", listener)
     await asyncio.gather(*(c.call("subscribe", {"model_qualified_name": MODEL}, timeout=10) for c in clients))
-    producer = Producer({"bootstrap.servers": settings.bootstrap_servers, "linger.ms": 0})
+    producer = kafka_producer(settings, **{"linger.ms": 0})
     rows = iris_rows()
     try:
         for i in range(inputs):

@@ -8,20 +8,16 @@ and group joins are outside that span for all of them alike.
 from __future__ import annotations
 
 import json
-import logging
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import TopicPartition
 
-# librdkafka reports transient start-up conditions (coordinator loading) that it retries by itself
-_quiet = logging.getLogger("streamproc.dev.bench.librdkafka")
-_quiet.propagate = False
-_quiet.addHandler(logging.NullHandler())
+from streamproc.kafka import clients
+from streamproc.settings import StreamprocSettings
 
 FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 
@@ -49,16 +45,12 @@ def produce_inputs(
     """Produce ``count`` inputs (the iris rows in turn, keyed by index); return once all are acknowledged."""
     rows = iris_rows()
     values = [encode(row) for row in rows]
-    producer = Producer(
-        {
-            "bootstrap.servers": bootstrap,
-            "linger.ms": 20,
-            "batch.num.messages": 10000,
-            "queue.buffering.max.messages": max(100_000, count),
-            "enable.idempotence": True,
-            "logger": _quiet,
-        }
-    )
+    config = {
+        "linger.ms": 20,
+        "batch.num.messages": 10000,
+        "queue.buffering.max.messages": max(100_000, count),
+    }
+    producer = clients.producer(StreamprocSettings(bootstrap_servers=bootstrap), **config)
     for i in range(count):
         producer.produce(topic, key=str(i).encode(), value=values[i % len(values)], headers=headers)
         if i % 5000 == 0:
@@ -93,14 +85,7 @@ def observe_outputs(
 ) -> OutputSpan:
     """Read ``topic`` from the beginning until ``count`` records, ``timeout`` s, or ``stop_early()``
     after the topic went quiet; returns the span of their timestamps."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"bench-observer-{uuid.uuid4().hex}",
-            "enable.auto.commit": False,
-            "fetch.wait.max.ms": 100,
-        }
-    )
+    consumer = clients.reader(StreamprocSettings(bootstrap_servers=bootstrap))
     partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
     consumer.assign([TopicPartition(topic, p, -2) for p in partitions])
     seen, first, last = 0, None, None

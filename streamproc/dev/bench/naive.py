@@ -13,21 +13,22 @@ import sys
 import time
 import uuid
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
 from streamproc.dev.bench.procs import emit
+from streamproc.kafka.clients import aiokafka_consumer, aiokafka_producer
 from streamproc.reference_models.iris import IrisModel
+from streamproc.settings import StreamprocSettings
 
 
 async def process(bootstrap: str, source: str, sink: str, count: int, max_seconds: float) -> int:
     model = IrisModel()
-    consumer = AIOKafkaConsumer(
+    settings = StreamprocSettings(bootstrap_servers=bootstrap)  # security settings from the environment
+    consumer = aiokafka_consumer(
+        settings,
         source,
-        bootstrap_servers=bootstrap,
         group_id=f"naive-{uuid.uuid4().hex}",
         auto_offset_reset="earliest",
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    producer = aiokafka_producer(settings)
     await consumer.start()
     await producer.start()
     done = 0

@@ -11,28 +11,16 @@ import sys
 import time
 import uuid
 
-from confluent_kafka import Consumer, Producer
-
 from streamproc.dev.bench.procs import emit
+from streamproc.kafka import clients
+from streamproc.kafka.clients import group_consumer
+from streamproc.settings import StreamprocSettings
 
 
 def process(bootstrap: str, source: str, sink: str, count: int, max_seconds: float) -> int:
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"passthrough-{uuid.uuid4().hex}",
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
-    producer = Producer(
-        {
-            "bootstrap.servers": bootstrap,
-            "linger.ms": 5,
-            "enable.idempotence": True,
-            "batch.num.messages": 10000,
-        }
-    )
+    settings = StreamprocSettings(bootstrap_servers=bootstrap)  # security settings from the environment
+    consumer = group_consumer(settings, f"passthrough-{uuid.uuid4().hex}")
+    producer = clients.producer(settings, **{"linger.ms": 5, "batch.num.messages": 10000})
     consumer.subscribe([source])
     done = 0
     deadline = time.monotonic() + max_seconds + 30  # + group join

@@ -13,13 +13,14 @@ import time
 import uuid
 from typing import Any
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer
 
 from bridges.catalog import read_catalog
 from bridges.readers import assign_at_end
 from streamproc.dev.bench.data import iris_rows
 from streamproc.dev.bench.procs import emit
 from streamproc.dev.bench.stats import latency_summary
+from streamproc.kafka import clients
 from streamproc.settings import StreamprocSettings
 from streamproc.wire import headers as h
 
@@ -39,9 +40,8 @@ def _await_reply(consumer: Consumer, correlation_id: bytes, deadline: float) -> 
 def round_trips(count: int) -> dict[str, Any]:
     settings = StreamprocSettings()
     entry = read_catalog(settings)[MODEL]
-    producer = Producer({"bootstrap.servers": settings.bootstrap_servers, "linger.ms": 0})
-    consumer = Consumer({"bootstrap.servers": settings.bootstrap_servers, "group.id": uuid.uuid4().hex,
-                         "enable.auto.commit": False, "fetch.wait.max.ms": 100})  # fmt: skip
+    producer = clients.producer(settings, **{"linger.ms": 0})
+    consumer = clients.reader(settings)
     assign_at_end(consumer, [entry.topics.outputs], timeout=10)
     rows = iris_rows()
     latencies: list[float] = []

@@ -51,7 +51,7 @@ def bench_broker(
 ) -> Iterator[tuple[str, str]]:
     """(bootstrap, description): the configured broker, or a fresh local one stopped afterwards."""
     if configured:
-        if not broker_answers(settings.bootstrap_servers, timeout=5):
+        if not broker_answers(settings, timeout=5):
             raise BrokerUnavailableError(
                 f"STREAMPROC_BOOTSTRAP_SERVERS={settings.bootstrap_servers} does not answer"
             )

@@ -42,7 +42,7 @@ def _prepare(ctx: BenchContext, settings: StreamprocSettings) -> dict[str, str]:
         "pass_out": f"{p}.passthrough.outputs",
     }
     extra = [TopicSpec(topics[k], ctx.plan.partitions, 1) for k in ("naive_in", "naive_out", "pass_out")]
-    ensure_topics(ctx.bootstrap, topology_topic_specs(settings, [hosted]) + extra)
+    ensure_topics(settings, topology_topic_specs(settings, [hosted]) + extra)
     n = ctx.plan.messages
     produce_inputs(ctx.bootstrap, topics["inputs"], n, hosted.processor._input_codec.encode)
     produce_inputs(ctx.bootstrap, topics["naive_in"], n, json_value)

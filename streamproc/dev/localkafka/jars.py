@@ -1,4 +1,4 @@
-"""Fetch the broker's runtime jars with Maven into the git-ignored state directory."""
+"""Fetch the broker's runtime jars (and Kafka's command-line tools) with Maven into the state directory."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from streamproc.errors import ConfigurationError
 
 POM = Path(__file__).with_name("pom.xml")
+TOOLS_POM = Path(__file__).with_name("tools-pom.xml")
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
 _COMPLETE = ".complete"
 
@@ -24,8 +25,15 @@ def require_tool(name: str, what: str) -> str:
     return path
 
 
-def ensure_jars(libs_dir: Path, kafka_version: str) -> Path:
-    """Resolve the broker jars into ``libs_dir`` unless a previous run completed; return ``libs_dir``."""
+def ensure_tools(tools_dir: Path, kafka_version: str) -> Path:
+    """Resolve Kafka's tools (``kafka-tools`` and what it needs) into ``tools_dir``; return ``tools_dir``."""
+    return ensure_jars(tools_dir, kafka_version, TOOLS_POM, "kafka-tools-*.jar")
+
+
+def ensure_jars(
+    libs_dir: Path, kafka_version: str, pom: Path = POM, expected: str = "kafka_2.13-*.jar"
+) -> Path:
+    """Resolve ``pom``'s jars into ``libs_dir`` unless a previous run completed; return ``libs_dir``."""
     if (libs_dir / _COMPLETE).exists():
         return libs_dir
     mvn = require_tool("mvn", "Maven (e.g. `apt-get install maven`)")
@@ -36,7 +44,7 @@ def ensure_jars(libs_dir: Path, kafka_version: str) -> Path:
         "-q",
         "-B",
         "-f",
-        str(POM),
+        str(pom),
         DEPENDENCY_PLUGIN,
         "-DincludeScope=runtime",
         f"-DoutputDirectory={libs_dir}",
@@ -48,7 +56,7 @@ def ensure_jars(libs_dir: Path, kafka_version: str) -> Path:
         raise ConfigurationError(
             f"Maven could not fetch Apache Kafka {kafka_version} jars:\n" + "\n".join(tail)
         )
-    if not any(libs_dir.glob("kafka_2.13-*.jar")):
-        raise ConfigurationError(f"Maven finished but no Kafka jar is in {libs_dir}")
+    if not any(libs_dir.glob(expected)):
+        raise ConfigurationError(f"Maven finished but no {expected} is in {libs_dir}")
     (libs_dir / _COMPLETE).write_text(kafka_version + "\n")
     return libs_dir

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def server_properties(port: int, controller_port: int, data_dir: Path) -> str:
+def server_properties(
+    port: int, controller_port: int, data_dir: Path, overrides: dict[str, str] | None = None
+) -> str:
+    """A plain listener on ``port``; ``overrides`` replace or add entries (a secured listener)."""
     settings = {
         "process.roles": "broker,controller",
         "node.id": "1",
@@ -30,4 +33,5 @@ def server_properties(port: int, controller_port: int, data_dir: Path) -> str:
         "num.network.threads": "2",
         "num.io.threads": "2",
     }
+    settings |= overrides or {}
     return "".join(f"{key}={value}\n" for key, value in settings.items())

@@ -11,13 +11,14 @@ import re
 import struct
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from fastavro import schemaless_reader, schemaless_writer
 
 from streamproc.errors import DeserializationError, ModelError
 from streamproc.settings import StreamprocSettings
-from streamproc.wire.avro import confluent, framing
+from streamproc.wire.avro import framing
 from streamproc.wire.avro.store import SchemaStore
 from streamproc.wire.headers import CONTENT_TYPE_JSON
 
@@ -27,6 +28,17 @@ _REPR = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>")
 def clean_text(text: str) -> str:
     """A library's error text without Python object reprs (``<_io.BytesIO object at 0x...>``)."""
     return _REPR.sub("the value", text)
+
+
+if TYPE_CHECKING:
+    from streamproc.wire.avro import confluent
+
+
+def _confluent() -> ModuleType:
+    """The schema-registry module, imported only when a registry is configured (it takes ~0.6 s)."""
+    from streamproc.wire.avro import confluent
+
+    return confluent
 
 
 # Avro types whose binary encoding has one fixed size: little-endian IEEE 754 (struct's "<d" and "<f")
@@ -98,7 +110,7 @@ class AvroCodec:
         try:
             schemaless_writer(buf, self._parsed, record, strict_allow_default=True)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
-            raise ModelError(f"record does not fit Avro schema {self.name}: {exc}") from exc
+            raise ModelError(f"record does not fit Avro schema {self.name}: {clean_text(str(exc))}") from exc
         return buf.getvalue()
 
     def _writer_for(self, data: bytes) -> tuple[Any, int]:
@@ -107,8 +119,8 @@ class AvroCodec:
             raise DeserializationError("empty value: expected an Avro record or a JSON object")
         if framing.is_single_object(data):
             fp, offset = framing.split(data)
-        elif self._registry is not None and confluent.is_confluent(data):
-            schema_id, offset = confluent.split(data)
+        elif self._registry is not None and _confluent().is_confluent(data):
+            schema_id, offset = _confluent().split(data)
             fp = self._id_fingerprints.get(schema_id) or self._learn_schema_id(schema_id)
         else:
             expected = "single-object marker c301" + (" or Confluent magic byte 00" if self._registry else "")
@@ -159,7 +171,8 @@ def make_codec(
     """The codec of ``topic``: Confluent framing when a schema registry is configured, else single-object."""
     registry = None
     if settings.schema_registry_url:
-        client = confluent.registry_client(settings.schema_registry_url)
+        confluent = _confluent()
+        client = confluent.registry_client(settings)
         registry = confluent.ConfluentSchemas(client, confluent.subject_for(topic), schema)
     return AvroCodec(schema, store, registry)
 

@@ -13,11 +13,12 @@ from typing import Any
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient, SchemaRegistryError
 
 from streamproc.errors import BrokerUnavailableError, DeserializationError
+from streamproc.settings import StreamprocSettings
 
 MAGIC = b"\x00"
 HEADER_SIZE = 5
 
-_clients: dict[str, SchemaRegistryClient] = {}
+_clients: dict[tuple[tuple[str, str], ...], SchemaRegistryClient] = {}
 _clients_lock = threading.Lock()
 
 
@@ -25,13 +26,26 @@ class SchemaRegistryUnavailableError(BrokerUnavailableError):
     """The schema registry did not answer (or answered with a server error)."""
 
 
-def registry_client(url: str) -> SchemaRegistryClient:
-    """One client per registry URL per process (``mock://…`` URLs share one in-memory registry)."""
+def registry_config(settings: StreamprocSettings) -> dict[str, str]:
+    """The registry client's configuration: URL, basic auth and CA bundle from the settings."""
+    config = {"url": settings.schema_registry_url or ""}
+    if settings.schema_registry_username and settings.schema_registry_password:
+        secret = settings.schema_registry_password.get_secret_value()
+        config["basic.auth.user.info"] = f"{settings.schema_registry_username}:{secret}"
+    if settings.schema_registry_ca_file is not None:
+        config["ssl.ca.location"] = str(settings.schema_registry_ca_file)
+    return config
+
+
+def registry_client(settings: StreamprocSettings) -> SchemaRegistryClient:
+    """One client per registry configuration per process (``mock://…`` URLs share one in-memory registry)."""
+    config = registry_config(settings)
+    key = tuple(sorted(config.items()))
     with _clients_lock:
-        client = _clients.get(url)
+        client = _clients.get(key)
         if client is None:
-            client = SchemaRegistryClient.new_client({"url": url})
-            _clients[url] = client
+            client = SchemaRegistryClient.new_client(config)
+            _clients[key] = client
         return client
 
 

@@ -62,6 +62,13 @@
     return { rate, distribution };
   }
 
+  /** What identifies an input: its correlation id, else its record key, else "none". */
+  function identify(event) {
+    if (event.correlation_id) return event.correlation_id;
+    if (event.key !== null && event.key !== undefined && event.key !== "") return `key ${event.key}`;
+    return "none";
+  }
+
   /** Build the dashboard into `container`; `socket` is the shared Socket.IO connection. */
   function create(container, socket, metadata) {
     const qn = metadata.qualified_name;
@@ -94,7 +101,7 @@
           h("div", { class: "chart-box" }, distributionCanvas))),
       h("div", { class: "card" }, h("h2", {}, "Latest predictions"),
         h("table", { id: "predictions-table", "data-testid": "predictions-table" },
-          h("thead", {}, h("tr", {}, h("th", {}, "time"), h("th", {}, "correlation id"), h("th", {}, "prediction"))),
+          h("thead", {}, h("tr", {}, h("th", {}, "time"), h("th", {}, "correlation id or key"), h("th", {}, "prediction"))),
           tbody))));
 
     const charts = makeCharts(rateCanvas, distributionCanvas, target);
@@ -110,7 +117,7 @@
       } else {
         state.counts.set(String(value), (state.counts.get(String(value)) || 0) + 1);
       }
-      state.rows.unshift({ time: event.timestamp, id: event.correlation_id, value, prediction: event.prediction });
+      state.rows.unshift({ time: event.timestamp, id: identify(event), value, prediction: event.prediction });
       if (state.rows.length > MAX_ROWS) state.rows.length = MAX_ROWS;
       state.dirty = true;
     }
@@ -119,7 +126,7 @@
       tbody.replaceChildren(...state.rows.map((row, index) => h("tr", { "data-testid": "prediction-row",
         class: index === 0 ? "flash" : null },
         h("td", { class: "mono" }, SP.formatTime(row.time)),
-        h("td", { class: "mono" }, row.id || "—"),
+        h("td", { class: "mono", "data-testid": "prediction-id" }, row.id),
         h("td", { class: "mono" }, SP.compactJson(row.prediction)))));
     }
 

@@ -60,7 +60,9 @@
 
   function renderResult(node, outcome) {
     node.dataset.state = outcome.state;
-    if (outcome.state === "pending") {
+    if (outcome.state === "idle") {  // nothing sent: the previous prediction must not stay on screen
+      node.replaceChildren(h("span", { class: "muted" }, outcome.note));
+    } else if (outcome.state === "pending") {
       node.replaceChildren(h("span", { class: "muted" }, "Waiting for the model…"));
     } else if (outcome.state === "ok") {
       const prediction = outcome.reply.prediction;
@@ -98,6 +100,7 @@
       const { value, errors } = schemaForm.collect(true);
       if (errors.length && !skip.checked) {
         summary.textContent = `Fix ${errors.length} field${errors.length > 1 ? "s" : ""} before submitting.`;
+        renderResult(result, { state: "idle", note: "Not sent: the form has fields to fix." });
         return;
       }
       summary.textContent = "";

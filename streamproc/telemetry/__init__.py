@@ -1,0 +1,1 @@
+"""What an operator sees of every streamproc process: tracing (OpenTelemetry) and log format."""

@@ -1,0 +1,182 @@
+"""Replies reach only the bridge that asked: a bridge idle on requests reads none of a model's stream
+traffic, and bridge instances side by side each get exactly their own replies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from confluent_kafka import Consumer, TopicPartition
+
+from bridges.catalog import ModelCatalog
+from bridges.requestreply.requester import Requester
+from bridges.rest.service import rest_bridge
+from streamproc.settings import StreamprocSettings
+from tests.support.kafka_io import produce_all
+from tests.support.processes import start, stop, tail
+
+pytestmark = pytest.mark.broker
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+BURST = 50_000
+IDLE_CPU_LIMIT = 1.0  # s of bridge CPU while the burst flows past (the old reply reader spent ~10x that)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def high_watermarks(bootstrap: str, topic: str) -> int:
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "watermarks"})
+    try:
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        return sum(
+            consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in partitions
+        )
+    finally:
+        consumer.close()
+
+
+def rest_bridge_process(settings: StreamprocSettings, log: Path) -> Iterator[tuple[Any, str]]:
+    env = settings.environment()
+    if os.environ.get(
+        "STREAMPROC_TEST_BRIDGE_PYTHONPATH"
+    ):  # measure another checkout's bridge (before/after)
+        env["PYTHONPATH"] = os.environ["STREAMPROC_TEST_BRIDGE_PYTHONPATH"]
+    proc = start(["streamproc", "serve", "rest", "--host", "127.0.0.1", "--port", "0"], env, log)
+    try:
+        deadline = time.monotonic() + 60
+        while (match := re.search(r"listening on (http://\S+)", log.read_text(errors="replace"))) is None:
+            assert proc.poll() is None and time.monotonic() < deadline, tail(log)
+            time.sleep(0.1)  # polling the bridge's own log for its banner
+        yield proc, match.group(1)
+    finally:
+        stop(proc)
+
+
+async def until_ready(session: aiohttp.ClientSession, url: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        async with session.get(f"{url}/api/health/ready") as response:
+            if response.status == 200:
+                return
+        assert time.monotonic() < deadline, "the bridge never became ready"
+        await asyncio.sleep(0.2)  # between readiness probes
+
+
+async def test_a_bridge_idle_on_requests_spends_almost_no_cpu_on_a_models_stream(
+    worker: Any, stack_settings: StreamprocSettings, catalog: ModelCatalog, tmp_path: Path
+) -> None:
+    entry = catalog.get("iris_model")
+    bridges = rest_bridge_process(stack_settings, tmp_path / "bridge.log")
+    proc, url = next(bridges)
+    try:
+        async with aiohttp.ClientSession() as session:
+            await until_ready(session, url)
+            path = f"{url}/api/models/iris_model/prediction"
+            async with session.post(path, json=SETOSA) as response:  # the model is now "in use" by the bridge
+                assert response.status == 200, await response.text()
+        before_outputs = await asyncio.to_thread(
+            high_watermarks, stack_settings.bootstrap_servers, entry.topics.outputs
+        )
+        idle = cpu_seconds(proc.pid)
+        await asyncio.sleep(10.0)  # an idle window to compare with
+        idle = cpu_seconds(proc.pid) - idle
+        cpu_before = cpu_seconds(proc.pid)
+        started = time.monotonic()
+        items = [(None, json.dumps(SETOSA).encode(), {"content-type": "application/json"})] * BURST
+        await asyncio.to_thread(produce_all, stack_settings.bootstrap_servers, entry.topics.inputs, items)
+        deadline = time.monotonic() + 180
+        while (
+            await asyncio.to_thread(high_watermarks, stack_settings.bootstrap_servers, entry.topics.outputs)
+            < before_outputs + BURST
+        ):
+            assert time.monotonic() < deadline, "the worker did not process the burst"
+            await asyncio.sleep(0.5)  # noqa: ASYNC110 - polling the topic's end offsets
+        await asyncio.sleep(
+            2.0
+        )  # let a bridge that reads the outputs finish reading them (measurement window)
+        spent = cpu_seconds(proc.pid) - cpu_before
+        elapsed = time.monotonic() - started
+        print(
+            f"\nbridge CPU: {idle:.3f} s idle in 10 s; {spent:.3f} s in {elapsed:.1f} s with {BURST} inputs"
+        )
+        assert spent < IDLE_CPU_LIMIT
+    finally:
+        next(bridges, None)
+
+
+def read_keys(bootstrap: str, topic: str) -> list[str]:
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": "reply-keys", "enable.partition.eof": True}
+    )
+    keys: list[str] = []
+    try:
+        consumer.assign([TopicPartition(topic, 0, -2)])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            message = consumer.poll(1.0)
+            if message is None:
+                continue
+            if message.error() is not None:
+                break  # end of the partition
+            keys.append((message.key() or b"").decode())
+    finally:
+        consumer.close()
+    return keys
+
+
+async def test_three_bridge_instances_under_load_each_get_exactly_their_own_replies(
+    worker: Any, stack_settings: StreamprocSettings, catalog: ModelCatalog
+) -> None:
+    entry = catalog.get("iris_model")
+    samples = [(SETOSA, "setosa"), ({**SETOSA, "petal_length": 4.5, "petal_width": 1.5}, "versicolor")]
+    instances = [Requester(stack_settings, catalog) for _ in range(3)]
+    per_instance = 100
+    for instance in instances:
+        await instance.start()
+    try:
+
+        async def ask(instance: Requester, n: int) -> tuple[str, str]:
+            data, species = samples[n % 2]
+            reply = await instance.request(entry, json.dumps(data).encode(), correlation_id=f"client-{n}")
+            return reply["species"], species
+
+        results = await asyncio.gather(
+            *(ask(instance, n) for instance in instances for n in range(per_instance))
+        )
+        assert all(got == want for got, want in results)
+        assert [instance.pending.counters.late for instance in instances] == [0, 0, 0]
+        keys = [
+            await asyncio.to_thread(read_keys, stack_settings.bootstrap_servers, instance.reply_topic)
+            for instance in instances
+        ]
+        assert [len(k) for k in keys] == [per_instance] * 3  # each its own replies, each once
+        assert len(set(keys[0]) | set(keys[1]) | set(keys[2])) == 3 * per_instance
+    finally:
+        for instance in instances:
+            await instance.stop()
+
+
+async def test_the_first_request_after_start_is_not_much_slower_than_the_tenth(
+    worker: Any, stack_settings: StreamprocSettings
+) -> None:
+    async with rest_bridge(stack_settings, "127.0.0.1", 0) as bridge, aiohttp.ClientSession() as session:
+        path = f"{bridge.address}/api/models/iris_model/prediction"
+        durations = []
+        for _ in range(10):
+            started = time.perf_counter()
+            async with session.post(path, json=SETOSA) as response:
+                assert response.status == 200, await response.text()
+            durations.append(time.perf_counter() - started)
+    first, tenth = durations[0], durations[9]
+    print(f"\nfirst request {first * 1000:.1f} ms, tenth {tenth * 1000:.1f} ms")
+    assert first <= max(2 * tenth, 0.05)  # the catalog's models are prepared at start
