@@ -76,7 +76,7 @@ def _agent_worker(ctx: BenchContext, index: int) -> dict[str, Any]:
     """The same model and inputs served by the agent engine (a Faust agent), on topics of its own."""
     settings = ctx.settings(f"a{index}", engine="agent")
     hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))[0]
-    ensure_topics(ctx.bootstrap, topology_topic_specs(settings, [hosted]))
+    ensure_topics(settings, topology_topic_specs(settings, [hosted]))
     produce_inputs(
         ctx.bootstrap, hosted.topics.inputs, ctx.plan.messages, hosted.processor._input_codec.encode
     )

@@ -15,10 +15,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Producer
-
 from streamproc.dev.bench.context import BenchContext
-from streamproc.dev.bench.data import iris_rows
+from streamproc.dev.bench.data import produce_inputs
 from streamproc.dev.bench.peers.outputs import LOG_APPEND_TIME, broker_stamps, span_of_last
 from streamproc.dev.bench.procs import free_port
 from streamproc.kafka.admin import TopicSpec, ensure_topics
@@ -71,7 +69,7 @@ class MLServerPeer:
         prefix = f"bench-mlserver-{uuid.uuid4().hex[:8]}"
         self.inputs, self.outputs = f"{prefix}.inputs", f"{prefix}.outputs"
         ensure_topics(
-            ctx.bootstrap,
+            ctx.broker_settings(),
             [
                 TopicSpec(self.inputs, ctx.plan.partitions, 1),
                 TopicSpec(self.outputs, ctx.plan.partitions, 1, LOG_APPEND_TIME),
@@ -89,22 +87,20 @@ class MLServerPeer:
             "Kafka",
             180,
         )
-        self._producer = Producer({"bootstrap.servers": ctx.bootstrap, "linger.ms": 5})
         self._probe()
 
-    def _send(self, count: int, key: str) -> None:
+    def _send(self, count: int) -> None:
         headers: list[tuple[str, str | bytes | None]] = [
             ("mlserver-model", MODEL),
             ("content-type", "application/json"),
         ]
-        values = [json.dumps(inference_request(row)).encode() for row in iris_rows()]
-        for i in range(count):
-            self._producer.produce(
-                self.inputs, key=f"{key}-{i}".encode(), value=values[i % len(values)], headers=headers
-            )
-            if i % 5000 == 0:
-                self._producer.poll(0)
-        self._producer.flush(60)
+        produce_inputs(
+            self.ctx.bootstrap,
+            self.inputs,
+            count,
+            lambda row: json.dumps(inference_request(row)).encode(),
+            headers,
+        )
 
     def _probe(self) -> None:
         """Until a request comes back: the consumer has found the end of its topic and reads from there."""
@@ -114,13 +110,13 @@ class MLServerPeer:
                 raise RuntimeError(
                     f"MLServer answered no Kafka request:\n{self.ctx.children.tail(self.child)}"
                 )
-            self._send(1, "probe")
+            self._send(1)
 
     def kafka_rate(self, count: int, seconds: float) -> dict[str, Any]:
         """Rate of ``count`` requests (rated on what it did within ``seconds``) from LogAppendTime.
         Keep ``count`` to what it can do in ``seconds``: it works through the rest until stopped."""
         before = len(broker_stamps(self.ctx.bootstrap, self.outputs, 10**9, timeout=2.0))
-        self._send(count, "bench")
+        self._send(count)
         stamps = broker_stamps(self.ctx.bootstrap, self.outputs, before + count, timeout=seconds)
         return span_of_last(stamps[before:])
 

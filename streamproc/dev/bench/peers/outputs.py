@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import TopicPartition
+
+from streamproc.kafka import clients
+from streamproc.settings import StreamprocSettings
 
 LOG_APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}  # outputs stamped by the broker, for every peer
 
@@ -14,13 +16,7 @@ LOG_APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}  # outputs stamped
 def broker_stamps(bootstrap: str, topic: str, count: int, timeout: float) -> list[int]:
     """Sorted timestamps (ms) of the records of ``topic``, read from the start until ``count`` or
     ``timeout`` seconds."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"bench-peer-{uuid.uuid4().hex}",
-            "enable.auto.commit": False,
-        }
-    )
+    consumer = clients.reader(StreamprocSettings(bootstrap_servers=bootstrap))
     partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
     consumer.assign([TopicPartition(topic, p, -2) for p in partitions])
     stamps: list[int] = []

@@ -23,7 +23,7 @@ MLSERVER_KAFKA_RATE_BOUND = 3000
 
 def quix_figure(ctx: BenchContext, json_inputs: str, index: int) -> dict[str, Any]:
     sink = f"bench-quix-{uuid.uuid4().hex[:8]}.outputs"
-    ensure_topics(ctx.bootstrap, [TopicSpec(sink, ctx.plan.partitions, 1, LOG_APPEND_TIME)])
+    ensure_topics(ctx.broker_settings(), [TopicSpec(sink, ctx.plan.partitions, 1, LOG_APPEND_TIME)])
     n, seconds = ctx.plan.messages, ctx.plan.naive_seconds
     artifact = default_artifact_path("iris_model")
     command = [
