@@ -28,6 +28,7 @@ from streamproc.worker.topology import load_topology
 log = logging.getLogger(__name__)
 WORKER = "worker"
 AGENT_WORKER = "worker-agent"
+AGENT_START_ALLOWANCE = 30.0  # seconds for the agent worker to start and join, on top of its time bound
 
 
 def _prepare(ctx: BenchContext, settings: StreamprocSettings) -> dict[str, str]:
@@ -73,17 +74,30 @@ def _worker(
 
 
 def _agent_worker(ctx: BenchContext, index: int) -> dict[str, Any]:
-    """The same model and inputs served by the agent engine (a Faust agent), on topics of its own."""
+    """The same model and inputs served by the agent engine (a Faust agent), on topics of its own.
+    Like the naive baseline it is bounded in time and rated on what it did in that time."""
     settings = ctx.settings(f"a{index}", engine="agent")
     hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))[0]
     ensure_topics(settings, topology_topic_specs(settings, [hosted]))
-    produce_inputs(
-        ctx.bootstrap, hosted.topics.inputs, ctx.plan.messages, hosted.processor._input_codec.encode
-    )
+    n = ctx.plan.messages
+    produce_inputs(ctx.bootstrap, hosted.topics.inputs, n, hosted.processor._input_codec.encode)
+    process = ctx.children.spawn(AGENT_WORKER, worker_command("--without-web"), settings.environment())
     try:
-        return _worker(ctx, settings, hosted.topics.outputs, name=AGENT_WORKER)
+        seconds = AGENT_START_ALLOWANCE + ctx.plan.naive_seconds * 3
+        span = observe_outputs(
+            ctx.bootstrap,
+            hosted.topics.outputs,
+            n,
+            timeout=seconds,
+            stop_early=lambda: process.poll() is not None,
+        )
     finally:
         ctx.children.stop(AGENT_WORKER)
+    if span.count < 2:
+        raise RuntimeError(
+            f"the agent engine produced {span.count} outputs:\n{ctx.children.tail(AGENT_WORKER)}"
+        )
+    return span.as_dict()
 
 
 def run_repeat(ctx: BenchContext, index: int, keep_worker: bool) -> tuple[dict[str, Any], StreamprocSettings]:
