@@ -42,6 +42,7 @@ def write_repository(workdir: Path, bootstrap: str, inputs: str, outputs: str, h
         "grpc_port": free_port(),
         "metrics_port": free_port(),
         "debug": False,
+        "metrics_dir": str(root / ".metrics"),  # not the current directory
         "kafka_enabled": True,
         "kafka_servers": bootstrap,
         "kafka_topic_input": inputs,
