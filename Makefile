@@ -30,6 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check streamproc bridges tests scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/pytest --collect-only -q -p no:cacheprovider > .collect.log || (tail -40 .collect.log; exit 1)  # every test module imports
 
 format: $(STAMP)
 	$(BIN)/ruff format streamproc bridges tests scripts

@@ -28,10 +28,9 @@ from streamproc.errors import (
 )
 from streamproc.settings import StreamprocSettings
 from streamproc.wire.catalog_record import CatalogEntry
-from streamproc.wire.inputs import decode_json_object
+from streamproc.wire.inputs import parse_json
 
 log = logging.getLogger(__name__)
-MAX_DEPTH = 64  # containers inside containers an input may have (the worker refuses deeper ones too)
 UNKNOWN_MODEL_LABEL = "unknown"
 
 
@@ -91,50 +90,20 @@ class RequestSender(Protocol):
     ) -> Any: ...
 
 
-def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
-    """DeserializationError when containers nest deeper than ``limit`` (iterative: no recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list | tuple) else ()
-        for child in children:
-            if isinstance(child, dict | list | tuple):
-                if depth + 1 > limit:
-                    raise DeserializationError(f"input is nested deeper than {limit} levels")
-                stack.append((child, depth + 1))
-
-
-def encode_input(data: Any, max_bytes: int) -> bytes:
-    """Judge an input (raw JSON bytes, or an already decoded value) and return the JSON the worker gets."""
-    if isinstance(data, bytes | bytearray):
-        if len(data) > max_bytes:
-            raise PayloadTooLargeError(f"input of {len(data)} bytes is over the {max_bytes}-byte limit")
-        try:
-            data = decode_json_object(bytes(data))
-        except RecursionError:
-            raise DeserializationError(f"input is nested deeper than {MAX_DEPTH} levels") from None
-    check_depth(data)
-    if not isinstance(data, dict):
-        raise DeserializationError(f"input must be a JSON object, got {_kind(data)}")
+def encode_input(data: Any, max_bytes: int, max_depth: int) -> bytes:
+    """Judge an input (raw JSON bytes, or a value the transport decoded) and return the JSON sent on."""
+    if isinstance(data, bytes | bytearray) and len(data) > max_bytes:
+        raise PayloadTooLargeError(f"input of {len(data)} bytes is over the {max_bytes}-byte limit")
+    if isinstance(data, str):  # a decoded string is a JSON string, not JSON text to parse
+        raise DeserializationError("JSON value must be an object, got a string")
+    value = parse_json(data, max_depth)  # the worker's rules: depth, NaN/Infinity, an object
     try:
-        value = json.dumps(data, allow_nan=False, separators=(",", ":")).encode()
-    except ValueError:
-        raise DeserializationError("input holds NaN or Infinity, which JSON does not allow") from None
-    except TypeError:
-        raise DeserializationError("input holds a value JSON cannot carry (keys must be strings)") from None
-    if len(value) > max_bytes:
-        raise PayloadTooLargeError(f"input of {len(value)} bytes is over the {max_bytes}-byte limit")
-    decode_json_object(value)  # the worker's own judgement of what it will read
-    return value
-
-
-def _kind(value: Any) -> str:
-    kinds = {list: "an array", tuple: "an array", str: "a string", bool: "a boolean", int: "a number"}
-    return (
-        "null"
-        if value is None
-        else kinds.get(type(value), "a number" if isinstance(value, float) else "a value")
-    )
+        encoded = json.dumps(value, allow_nan=False, separators=(",", ":")).encode()
+    except (TypeError, ValueError):
+        raise DeserializationError("input holds a value JSON cannot carry") from None
+    if len(encoded) > max_bytes:
+        raise PayloadTooLargeError(f"input of {len(encoded)} bytes is over the {max_bytes}-byte limit")
+    return encoded
 
 
 class DataPlane:
@@ -162,7 +131,7 @@ class DataPlane:
         """The model's output for ``data``; raises only StreamprocError (see ``ERROR_CODES``)."""
         try:
             entry = self._entry(qualified_name)
-            value = encode_input(data, self.settings.max_body_bytes)
+            value = encode_input(data, self.settings.max_body_bytes, self.settings.max_json_depth)
             client_id = None if correlation_id is None else str(correlation_id)
             return await self.requester.request(entry, value, client_id, self.settings.request_timeout)
         except StreamprocError:

@@ -15,6 +15,7 @@ from typing import Any
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from streamproc.errors import BrokerUnavailableError
+from streamproc.kafka.clients import confluent_error
 
 
 class ReaderThread:
@@ -68,7 +69,7 @@ def end_positions(consumer: Consumer, topics: list[str], timeout: float) -> list
                 _low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=timeout)
                 positions.append(TopicPartition(topic, partition, high))
     except KafkaException as exc:
-        raise BrokerUnavailableError(f"Kafka did not answer while assigning {topics}: {exc}") from exc
+        raise confluent_error(exc, f"assigning {topics}") from exc
     return positions
 
 

@@ -70,7 +70,7 @@ def main(url: str, minutes: float, output: Path) -> None:
         ax.set_title(title)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="upper left")
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M:%S"))
     figure.suptitle("streamproc worker, as Prometheus scraped it (/metrics)")
     figure.tight_layout()
     output.parent.mkdir(parents=True, exist_ok=True)

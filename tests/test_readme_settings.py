@@ -10,7 +10,8 @@ HEADER = "| variable | default | meaning |"
 
 
 def readme_table() -> dict[str, str]:
-    """``STREAMPROC_*`` name -> the default the README states (``A`` / ``_B`` rows expanded)."""
+    """``STREAMPROC_*`` name -> the default the README states (``A`` / ``_B`` rows expanded; one default
+    stated for several names applies to each; a note in parentheses after a default is not part of it)."""
     lines = (REPO_ROOT / "README.md").read_text().splitlines()
     start = lines.index(HEADER) + 2
     table: dict[str, str] = {}
@@ -19,17 +20,21 @@ def readme_table() -> dict[str, str]:
             break
         names, defaults = (cell.strip() for cell in line.strip("|").split("|")[:2])
         first, *suffixes = (name.strip(" `") for name in names.split("/"))
+        if not first.startswith("STREAMPROC_"):
+            continue  # e.g. the standard OTEL_* variables, which are not ours
         stem = first.rsplit("_", 1)[0]
-        for name, default in zip(
-            [first, *(stem + suffix for suffix in suffixes)], defaults.split(" / "), strict=True
-        ):
-            table[name] = default.strip(" `")
+        named = [first, *(s if s.startswith("STREAMPROC_") else stem + s for s in suffixes)]
+        stated = [d.split(" (")[0].strip(" `") for d in defaults.split(" / ")]
+        for name, default in zip(named, stated * len(named) if len(stated) == 1 else stated, strict=True):
+            table[name] = default
     return table
 
 
 def matches(stated: str, actual: Any) -> bool:
-    if actual is None:
-        return stated == "unset"
+    if actual is None or actual == "" or actual == []:
+        return stated in ("unset", "empty")
+    if isinstance(actual, bool):
+        return stated == str(actual).lower()
     if isinstance(actual, int | float):
         return float(stated) == float(actual)
     return str(actual).endswith(stated.rstrip("/"))

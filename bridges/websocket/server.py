@@ -29,7 +29,8 @@ from bridges.dataplane import DataPlane, error_messages, lookup
 from bridges.feed import PredictionFeed
 from bridges.requestreply.requester import Requester
 from bridges.rest.models import model_routes
-from bridges.websocket.fanout import DEFAULT_BUFFER_SIZE, Fanout
+from bridges.websocket.fanout import DEFAULT_BUFFER_SIZE
+from bridges.websocket.live import NAMESPACE, LiveSubscriptions
 from bridges.websocket.metrics import WebSocketMetrics
 from bridges.websocket.wire import ENGINE_HEADROOM, json_module, read_request
 from streamproc.errors import (
@@ -44,23 +45,14 @@ from streamproc.settings import StreamprocSettings
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
-NAMESPACE = "/"
 METRICS_PATH = "/metrics"
-BAD_SUBSCRIPTION = {
-    "ok": False,
-    "type": "DESERIALIZATION_ERROR",
-    "message": "Expected {model_qualified_name}.",
-}
+DISCONNECT_AFTER = 0.5  # s: an oversize request's error and acknowledgement go out before the disconnect
 ERROR_TYPES: dict[type[Exception], str] = {
     DeserializationError: "DESERIALIZATION_ERROR",
     SchemaError: "SCHEMA_ERROR",
     ReplyTimeoutError: "TIMEOUT",
     StreamprocError: "ERROR",
 }
-
-
-def room_for(qualified_name: str) -> str:
-    return f"model:{qualified_name}"
 
 
 class WebSocketBridge:
@@ -73,25 +65,23 @@ class WebSocketBridge:
         self.feed = feed
         self.sio = sio
         self.metrics = WebSocketMetrics()
-        self.fanout = Fanout(
-            self._send_when_drained, buffer_size, self.metrics.count_drop, self.metrics.count_sent
-        )
-        self._open = False
-        self._subscriptions: dict[str, set[str]] = {}  # sid -> models
+        timeout = plane.settings.request_timeout
+        self.live = LiveSubscriptions(feed, sio, self.metrics, buffer_size, self._refusal, timeout)
+        self._tasks: set[asyncio.Future[None]] = set()
 
     def register(self) -> None:
-        for event in ("connect", "disconnect", "prediction_request", "subscribe", "unsubscribe"):
+        for event in ("connect", "disconnect", "prediction_request"):
             self.sio.on(event, getattr(self, f"on_{event}"))
+        self.sio.on("subscribe", self.live.on_subscribe)
+        self.sio.on("unsubscribe", self.live.on_unsubscribe)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        self.fanout.add_client(sid)
+        self.live.add_client(sid)
         self.metrics.clients.inc()
 
     async def on_disconnect(self, sid: str, *reason: Any) -> None:
         self.metrics.clients.dec()
-        for model in self._subscriptions.pop(sid, set()):
-            self.feed.unfollow(model)
-        await self.fanout.remove_client(sid)
+        await self.live.remove_client(sid)
 
     async def on_prediction_request(self, sid: str, *args: Any) -> dict[str, Any]:
         request, problem = read_request(args)
@@ -110,7 +100,7 @@ class WebSocketBridge:
                 sid, "prediction_error", request, type=error_type, message=self._message(exc)
             )
             if isinstance(exc, PayloadTooLargeError) and problem is exc:  # over the limit: answered, then cut
-                await self.sio.disconnect(sid)
+                asyncio.get_running_loop().call_later(DISCONNECT_AFTER, self._disconnect, sid)
             return reply
         self.metrics.requests.labels(request["model_qualified_name"], "OK").inc()
         return await self._reply(sid, "prediction_response", request, prediction=prediction)
@@ -122,6 +112,18 @@ class WebSocketBridge:
         await self.sio.emit(event, reply, to=sid)
         return reply
 
+    def _disconnect(self, sid: str) -> None:
+        task = asyncio.ensure_future(self.sio.disconnect(sid))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _refusal(self, qualified_name: str) -> dict[str, Any] | None:
+        try:
+            self.plane.metadata(qualified_name)
+        except StreamprocError as exc:
+            return {"ok": False, "type": lookup(ERROR_TYPES, exc), "message": self._message(exc)}
+        return None
+
     def _message(self, exc: StreamprocError) -> str:
         message = "; ".join(error_messages(exc))
         if isinstance(exc, UnknownModelError):
@@ -129,73 +131,15 @@ class WebSocketBridge:
             message = f"{message} Available models: {known}."
         return message
 
-    async def on_subscribe(self, sid: str, *args: Any) -> dict[str, Any]:
-        name = _subscription_model(args)
-        if name is None:
-            return dict(BAD_SUBSCRIPTION)
-        try:
-            self.plane.metadata(name)
-        except StreamprocError as exc:
-            return {"ok": False, "type": lookup(ERROR_TYPES, exc), "message": self._message(exc)}
-        models = self._subscriptions.setdefault(sid, set())
-        if name not in models:
-            models.add(name)
-            self.feed.follow(name)
-            await self.sio.enter_room(sid, room_for(name))
-            if not await self.feed.wait_following(name, self.plane.settings.request_timeout):
-                return {"ok": False, "type": "TIMEOUT", "message": f"Not following {name} yet; try again."}
-        return {"ok": True, "model_qualified_name": name}
-
-    async def on_unsubscribe(self, sid: str, *args: Any) -> dict[str, Any]:
-        name = _subscription_model(args)
-        if name is None:
-            return dict(BAD_SUBSCRIPTION)
-        if name in self._subscriptions.get(sid, set()):
-            self._subscriptions[sid].discard(name)
-            self.feed.unfollow(name)
-            await self.sio.leave_room(sid, room_for(name))
-        return {"ok": True, "model_qualified_name": name}
-
-    def on_prediction(self, qualified_name: str, output: dict[str, Any], meta: dict[str, Any]) -> None:
-        """``PredictionFeed`` listener: queue a ``prediction`` event for every subscriber of the model."""
-        if not self._open:
-            return
-        sids = [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, room_for(qualified_name))]
-        if sids:
-            payload: dict[str, Any] = {"model_qualified_name": qualified_name, "prediction": output}
-            payload.update(
-                correlation_id=meta.get("correlation_id"),
-                key=meta.get("key"),
-                timestamp=meta.get("timestamp"),
-            )
-            self.fanout.publish(sids, qualified_name, "prediction", payload)
-
-    async def _send_when_drained(self, sid: str, event: str, payload: dict[str, Any]) -> None:
-        """Emit once the client's Engine.IO queue is empty, so backlog stays in the bounded buffer."""
-        eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
-        socket = self.sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
-        queue = getattr(socket, "queue", None)
-        if queue is not None:
-            await queue.join()
-        await self.sio.emit(event, payload, to=sid)
-
     async def start(self, app: web.Application) -> None:
-        self._open = True
+        self.live.open()
 
     async def stop(self, app: web.Application) -> None:
         """On shutdown: stop the live streams and disconnect clients, so open sockets do not hold it up."""
-        self._open = False
-        await self.fanout.close()
+        await self.live.close()
         sids = [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, None)]
         await asyncio.gather(*(self.sio.disconnect(sid) for sid in sids), return_exceptions=True)
         await self.sio.shutdown()
-
-
-def _subscription_model(args: tuple[Any, ...]) -> str | None:
-    data = args[0] if len(args) == 1 else None
-    if isinstance(data, dict):
-        data = data.get("model_qualified_name")
-    return data if isinstance(data, str) and data else None
 
 
 BRIDGE_KEY = web.AppKey("websocket_bridge", WebSocketBridge)
@@ -225,7 +169,7 @@ def build_websocket_app(
     bridge.register()
     access = BridgeAccess.from_settings(settings)
     sio.on("connect", access.guard_socketio(bridge.on_connect))  # tokens, when configured
-    feed.add_listener(bridge.on_prediction)
+    feed.add_listener(bridge.live.on_prediction)
     app = web.Application(client_max_size=limit * ENGINE_HEADROOM, middlewares=access.middlewares())
     app[BRIDGE_KEY] = bridge
     sio.attach(app)

@@ -15,7 +15,6 @@ from typing import Any
 
 from engineio.payload import Payload
 
-from bridges.dataplane import MAX_DEPTH
 from streamproc.errors import DeserializationError, PayloadTooLargeError, StreamprocError
 
 MAX_PACKETS = 1024  # packets one polling POST may carry (Engine.IO's default, 16, dropped bursts)
@@ -68,7 +67,7 @@ def read_request(args: tuple[Any, ...]) -> tuple[dict[str, Any], StreamprocError
     if kind == _TOO_LARGE:
         return {}, PayloadTooLargeError(f"Request of {data.get('size')} bytes is over the size limit.")
     if kind == _TOO_DEEP:
-        return {}, DeserializationError(f"input is nested deeper than {MAX_DEPTH} levels")
+        return {}, DeserializationError("value is nested too deep to parse; flatten the input")
     request = {k: data.get(k) for k in ("model_qualified_name", "input_data", "correlation_id")}
     if not isinstance(request["model_qualified_name"], str):
         request["model_qualified_name"] = None

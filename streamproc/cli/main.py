@@ -60,8 +60,9 @@ SUBCOMMANDS = {
 }
 
 
-# subcommands that talk to a configured cluster: with Kafka security on, they first check that it admits them
-SECURED_CHECK = {"topics", "send", "receive", "replay", "serve"}
+# subcommands without the broker preflight of cli.common (send, receive, replay and serve run it): with Kafka
+# security on, they first check that the cluster admits them
+SECURED_CHECK = {"topics"}
 
 
 class LazyGroup(click.Group):

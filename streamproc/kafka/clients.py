@@ -170,6 +170,15 @@ def aiokafka_producer(settings: StreamprocSettings, **kwargs: Any) -> AIOKafkaPr
     return AIOKafkaProducer(**aiokafka_options(settings), **kwargs)
 
 
+async def start_aiokafka(*clients: AIOKafkaConsumer | AIOKafkaProducer, doing: str) -> None:
+    """Start aiokafka clients in order; a refused login, failed TLS or no broker: a streamproc error."""
+    try:
+        for client in clients:
+            await client.start()
+    except (aiokafka_errors.KafkaError, ssl.SSLError, OSError) as exc:
+        raise aiokafka_error(exc, doing) from exc
+
+
 def faust_broker(settings: StreamprocSettings) -> dict[str, Any]:
     """``broker`` and ``broker_credentials`` for ``faust.App``."""
     return {

@@ -92,7 +92,7 @@ def add_model_agent(
 
     def log_assignment(sender: Any, *args: Any, **kwargs: Any) -> None:  # args: (assigned,)
         assigned = [tp for tp in args[0] if tp.topic == hosted.topics.inputs]
-        hooks.rebalanced(assigned, None)  # no aiokafka consumer of ours: lag is Faust's own
+        hooks.rebalanced(assigned, app.consumer)  # Faust's consumer knows each partition's log end
         log.info("model %s: assigned %s", name, sorted(tp.partition for tp in assigned))
 
     async def alive() -> None:  # the agent's stream waits for events; readiness needs a sign of life

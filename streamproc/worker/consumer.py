@@ -26,7 +26,7 @@ import mode
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, KafkaTimeoutError
 
-from streamproc.kafka.clients import aiokafka_consumer, aiokafka_producer
+from streamproc.kafka.clients import aiokafka_consumer, aiokafka_producer, start_aiokafka
 from streamproc.settings import StreamprocSettings
 from streamproc.telemetry.logs import record_fields
 from streamproc.wire import headers as h
@@ -134,8 +134,7 @@ class ModelConsumer(mode.Service):
         )
         self._consumer.subscribe([self.topic], listener=_Revocations(self))
         self._producer = aiokafka_producer(self.settings, acks="all", max_batch_size=MAX_REQUEST_BYTES)
-        await self._producer.start()
-        await self._consumer.start()
+        await start_aiokafka(self._producer, self._consumer, doing=f"starting model {self.qualified_name}")
         self._loops = [
             asyncio.create_task(self._guard(self._consume())),
             asyncio.create_task(self._guard(self._ack())),

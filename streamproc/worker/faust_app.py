@@ -92,10 +92,9 @@ def model_metrics(
         return None, [BatchHooks(model.model.qualified_name) for model in hosted]
     names = [model.model.qualified_name for model in hosted]
     metrics = WorkerMetrics(names, max((model.spec.batch_size for model in hosted), default=1))
-    for model in hosted:
-        instance = model.model  # time predict_batch, or predict when that is all the model has
-        method = "predict_batch" if callable(getattr(instance, "predict_batch", None)) else "predict"
-        setattr(instance, method, metrics.model(instance.qualified_name).timed(getattr(instance, method)))
+    for model in hosted:  # time the processor's one prediction step (columns, predict_batch or predict)
+        processor = model.processor
+        processor._predict = metrics.model(model.model.qualified_name).timed(processor._predict)  # type: ignore[method-assign]
     return metrics, [metrics.model(name) for name in names]
 
 

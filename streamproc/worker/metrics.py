@@ -71,7 +71,10 @@ class WorkerMetrics:
             _SECONDS,
         )
         self.predict_seconds = _histogram(
-            r, "prediction_duration_seconds", "Time of each predict_batch (or predict) call.", _SECONDS
+            r,
+            "prediction_duration_seconds",
+            "Time to predict a batch's valid inputs (the model's calls).",
+            _SECONDS,
         )
         self.latency = _histogram(
             r,
@@ -155,7 +158,8 @@ class ModelMetrics(BatchHooks):
         self._marks: collections.deque[_Mark] = collections.deque()
         self.committed: dict[int, int] = {}  # next offset to read, per partition, as last committed
         self.consumed_to: dict[int, int] = {}  # next offset to read, per partition, as last consumed
-        self.consumer: Any = None
+        self.consumer: Any = None  # an aiokafka consumer, or Faust's (its highwater() is the same)
+        self._assignment: list[Any] = []
 
     def consumed(self, batches: dict[Any, list[Any]]) -> None:
         super().consumed(batches)
@@ -192,20 +196,22 @@ class ModelMetrics(BatchHooks):
             self.committed[tp.partition] = offset
 
     def rebalanced(self, assigned: Iterable[Any], consumer: Any) -> None:
+        assigned = list(assigned)
         super().rebalanced(assigned, consumer)
         self._rebalances.inc()
-        self.consumer = consumer
+        self.consumer, self._assignment = consumer, assigned
         keep = {tp.partition for tp in assigned}
         for offsets in (self.committed, self.consumed_to):
             for partition in set(offsets) - keep:
                 del offsets[partition]
 
     def lag(self) -> dict[int, int]:
-        """Per assigned partition: log end offset minus the committed (else consumed) offset."""
+        """Per assigned partition: log end offset (as ``consumer`` last heard it) minus the committed offset,
+        or the consumed one where this process commits nothing itself (the agent engine: Faust does)."""
         if self.consumer is None:
             return {}
         lags = {}
-        for tp in self.consumer.assignment():
+        for tp in self._assignment:
             end = self.consumer.highwater(tp)
             done = self.committed.get(tp.partition, self.consumed_to.get(tp.partition))
             if end is not None and done is not None:

@@ -16,8 +16,6 @@ from streamproc.telemetry.tracing import context_from, links, tracer
 from streamproc.wire import headers as h
 from streamproc.worker.metrics import BatchHooks
 
-_TRACEPARENT = h.TRACEPARENT
-
 
 class TracedBatches(BatchHooks):
     """Adds a span per batch to ``inner``'s hooks."""
@@ -35,10 +33,7 @@ class TracedBatches(BatchHooks):
         contexts = []
         for records in batches.values():
             for record in records:
-                carried = {
-                    k: v.decode() for k, v in record.headers or () if k in (_TRACEPARENT, "tracestate") and v
-                }
-                context = context_from(carried)
+                context = context_from(h.decode_headers(record.headers))  # pairs or a mapping, bytes or str
                 if context is not None:
                     contexts.append(context)
         topic = next(iter(batches)).topic

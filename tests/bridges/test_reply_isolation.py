@@ -19,14 +19,13 @@ from confluent_kafka import Consumer, TopicPartition
 from bridges.catalog import ModelCatalog
 from bridges.requestreply.requester import Requester
 from bridges.rest.service import rest_bridge
+from streamproc.dev.processes import command, spawn, terminate, wait_until
 from streamproc.settings import StreamprocSettings
 from tests.support.kafka_io import produce_all
-from tests.support.processes import start, stop, tail
 
 pytestmark = pytest.mark.broker
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 BURST = 50_000
-IDLE_CPU_LIMIT = 1.0  # s of bridge CPU while the burst flows past (the old reply reader spent ~10x that)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -51,15 +50,17 @@ def rest_bridge_process(settings: StreamprocSettings, log: Path) -> Iterator[tup
         "STREAMPROC_TEST_BRIDGE_PYTHONPATH"
     ):  # measure another checkout's bridge (before/after)
         env["PYTHONPATH"] = os.environ["STREAMPROC_TEST_BRIDGE_PYTHONPATH"]
-    proc = start(["streamproc", "serve", "rest", "--host", "127.0.0.1", "--port", "0"], env, log)
+    proc = spawn(command("streamproc", "serve", "rest", "--host", "127.0.0.1", "--port", "0"), env, log)
     try:
-        deadline = time.monotonic() + 60
-        while (match := re.search(r"listening on (http://\S+)", log.read_text(errors="replace"))) is None:
-            assert proc.poll() is None and time.monotonic() < deadline, tail(log)
-            time.sleep(0.1)  # polling the bridge's own log for its banner
+        banner = re.compile(r"listening on (http://\S+)")
+        wait_until(
+            proc, lambda: banner.search(log.read_text(errors="replace")) is not None, "listening", 60, log
+        )
+        match = banner.search(log.read_text(errors="replace"))
+        assert match is not None
         yield proc, match.group(1)
     finally:
-        stop(proc)
+        terminate(proc)
 
 
 async def until_ready(session: aiohttp.ClientSession, url: str) -> None:
@@ -109,7 +110,8 @@ async def test_a_bridge_idle_on_requests_spends_almost_no_cpu_on_a_models_stream
         print(
             f"\nbridge CPU: {idle:.3f} s idle in 10 s; {spent:.3f} s in {elapsed:.1f} s with {BURST} inputs"
         )
-        assert spent < IDLE_CPU_LIMIT
+        # the stream costs the bridge nothing beyond its idle polling (CPU time is counted in 10 ms ticks)
+        assert spent <= 2 * idle * elapsed / 10 + 0.1
     finally:
         next(bridges, None)
 

@@ -69,7 +69,9 @@ async def rest_verdicts(rest: TestClient) -> list[tuple[str, tuple[str, ...]]]:
     out = []
     for _, data in INPUTS:
         body = json.dumps(data).encode()  # NaN and Infinity as Python writes them: not JSON
-        response = await rest.post("/api/models/iris_model/prediction", data=body)
+        response = await rest.post(
+            "/api/models/iris_model/prediction", data=body, headers={"Content-Type": "application/json"}
+        )
         answer = await response.json()
         assert response.status in (200, 400), answer
         out.append(verdict("ok", []) if response.status == 200 else verdict("invalid", answer["messages"]))

@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from bridges.catalog import ModelCatalog
 from bridges.requestreply.requester import Requester
 from bridges.rest.app import build_rest_app
-from streamproc.settings import StreamprocSettings
+from streamproc.settings import REPO_ROOT, StreamprocSettings
 from streamproc.telemetry.tracing import instrument_servers
 from tests.support.otlp_receiver import Received, ReceivedSpan, otlp_receiver
 from tests.support.stack import running_worker, unique_settings
@@ -45,12 +45,13 @@ def bridge_spans() -> Iterator[InMemorySpanExporter]:
     AioHttpServerInstrumentor().uninstrument()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["default.yaml", "agent.yaml"], ids=["batch-engine", "agent-engine"])
 def traced_worker(
-    kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[StreamprocSettings, Received]]:
     state = tmp_path_factory.mktemp("traced-worker")
-    settings = unique_settings(kafka_bootstrap, state, request_timeout=30.0)
+    topology = REPO_ROOT / "topology" / request.param
+    settings = unique_settings(kafka_bootstrap, state, request_timeout=30.0, topology=topology)
     with otlp_receiver() as (endpoint, received):
         env = {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
         with running_worker(settings, Path(state / "worker.log"), models=("iris_model",), env=env):

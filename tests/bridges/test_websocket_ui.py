@@ -218,8 +218,8 @@ async def test_dashboard_names_inputs_by_key_or_none_without_a_correlation_id(
 async def test_docs_page_try_it_out_fills_the_schema_examples_and_predicts(
     page: Page, stack_settings: StreamprocSettings, catalog: ModelCatalog, requester: Requester
 ) -> None:
+    from bridges.lifecycle import running_app
     from bridges.rest.app import build_rest_app
-    from bridges.websocket.service import running_app
 
     async with running_app(build_rest_app(stack_settings, catalog, requester), "127.0.0.1", 0) as rest_url:
         await page.goto(f"{rest_url}/docs")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from streamproc.dev import processes
 from streamproc.settings import REPO_ROOT, StreamprocSettings
-from tests.support import processes
 from tests.support.stack import REFERENCE_MODELS, wait_for_models
 
 pytestmark = pytest.mark.broker
@@ -106,4 +106,4 @@ def test_pip_install_then_the_worker_and_the_walkthrough_with_no_train_step(
             {"location": "sepal_length", "message": "Input should be less than or equal to 10"}
         ]
     finally:
-        processes.stop(worker)
+        processes.terminate(worker)

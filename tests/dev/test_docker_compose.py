@@ -42,3 +42,12 @@ def test_host_ports_are_published_on_loopback_only() -> None:
     for name, service in SERVICES.items():
         for mapping in service.get("ports", []):
             assert mapping.startswith("127.0.0.1:"), f"{name} publishes {mapping} on every interface"
+
+
+def test_the_worker_serves_metrics_and_health_to_the_host_loopback() -> None:
+    worker = SERVICES["worker"]
+    assert "--without-web" not in worker["command"]
+    port = StreamprocSettings().worker_web_port
+    assert worker["environment"]["STREAMPROC_WORKER_WEB_PORT"] == port
+    assert worker["environment"]["STREAMPROC_WORKER_WEB_HOST"] == "0.0.0.0"
+    assert worker["ports"] == [f"127.0.0.1:{port}:{port}"]

@@ -26,7 +26,11 @@ def sasl_ssl_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalK
 def secured(sasl_ssl_broker: LocalKafka, tmp_path_factory: pytest.TempPathFactory) -> StreamprocSettings:
     """Client settings of the SASL_SSL broker, with a unique topic prefix."""
     client = sasl_ssl_broker.client
-    security = {name: value for name, value in client if name.startswith("kafka_")}
+    security = {
+        name: value
+        for name, value in client
+        if name.startswith(("kafka_security", "kafka_sasl", "kafka_ssl"))
+    }
     return unique_settings(client.bootstrap_servers, tmp_path_factory.mktemp("secured-state"), **security)
 
 
@@ -65,6 +69,7 @@ async def secured_feed(
 ) -> AsyncIterator[PredictionFeed]:
     feed = PredictionFeed(secured, secured_catalog)
     await feed.start()
+    feed.follow("iris_model")  # the feed reads a model only while followed
     assert await feed.wait_following("iris_model", 30), "the feed never followed iris_model over SASL_SSL"
     yield feed
     await feed.stop()

@@ -16,10 +16,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
 from bridges.access import rpc_curve
+from bridges.lifecycle import running_app
 from bridges.rest.app import build_rest_app
 from bridges.rpc import RpcServer
 from bridges.websocket.server import build_websocket_app
-from bridges.websocket.service import running_app
 from streamproc.settings import StreamprocSettings
 from tests.support.rest_fakes import FunctionRequester, MemoryCatalog, flower_entry
 
