@@ -86,7 +86,7 @@ def test_ratios_environment_and_report_files(smoke_run: tuple[dict, Path, str]) 
     results, out, stdout = smoke_run
     for name in REQUIRED_RATIOS:
         assert _positive(results["ratios"][name]), (name, results["ratios"])
-    assert {t["ratio"] for t in results["targets"]} >= set(REQUIRED_RATIOS)
+    assert {t["ratio"] for t in results["targets"]} >= set(REQUIRED_RATIOS) - {"agent_vs_batch"}  # no goal
     env = results["environment"]
     assert _positive(env["cpu_count"]) and env["python"] and env["baseline"] == "rest_model_service 0.6.0"
     table = (out / "bench.md").read_text()
