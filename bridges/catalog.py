@@ -29,11 +29,13 @@ Change = tuple[str, CatalogEntry | None]  # (qualified name, entry or None when 
 class CatalogConsumer:
     """Reads catalog records from the beginning; knows when it has caught up with the end."""
 
-    def __init__(self, settings: StreamprocSettings, codecs: Codecs) -> None:
+    def __init__(self, settings: StreamprocSettings, codecs: Codecs, fetch_wait_ms: int = 500) -> None:
         self.settings = settings
         self._codec = codecs.catalog()
         # fetch.wait.max.ms: a change is fetched as soon as it lands; idle, one fetch per half second
-        self._consumer = reader(settings, **{"enable.partition.eof": True, "fetch.wait.max.ms": 500})
+        self._consumer = reader(
+            settings, **{"enable.partition.eof": True, "fetch.wait.max.ms": fetch_wait_ms}
+        )
         self._at_end: dict[int, bool] = {}
 
     def open(self, timeout: float) -> None:
@@ -83,7 +85,8 @@ def read_catalog(settings: StreamprocSettings, timeout: float = 10.0) -> dict[st
     """Every model in the catalog now; BrokerUnavailableError when Kafka does not answer in time."""
     if not broker_answers(settings, timeout=min(timeout, 5.0)):
         raise BrokerUnavailableError(f"Kafka at {settings.bootstrap_servers} did not answer")
-    consumer = CatalogConsumer(settings, Codecs(settings))
+    # a one-shot read (send, receive, ...): the end of the topic is known within 50 ms, not half a second
+    consumer = CatalogConsumer(settings, Codecs(settings), fetch_wait_ms=50)
     entries: dict[str, CatalogEntry] = {}
     deadline = time.monotonic() + timeout
     try:

@@ -99,6 +99,9 @@ class StreamprocSettings(BaseSettings):
     websocket_port: int = Field(8080, description="WebSocket bridge port.")
     rpc_host: str = Field("127.0.0.1", description="RPC bridge bind address.")
     rpc_port: int = Field(4242, description="RPC bridge port.")
+    rpc_metrics_port: int = Field(
+        4243, ge=0, description="Port of the RPC bridge's /metrics and health (on its RPC host); 0: none."
+    )
 
     # Who may call the bridges (bridges.access); everything off by default.
     bridge_tokens: SecretStr | None = Field(

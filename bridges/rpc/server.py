@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Hashable
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ from bridges.rpc.protocol import (
 logger = logging.getLogger(__name__)
 
 ChannelKey = tuple[tuple[bytes, ...], Hashable]
+Observer = Callable[[str, str, float], None]  # (method, outcome: "OK" or the error name, seconds)
 
 
 @dataclass
@@ -71,6 +73,7 @@ class RpcServer:
         heartbeat: float = DEFAULT_HEARTBEAT_SECONDS,
         max_message_bytes: int | None = None,
         guard: CurveGuard | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self._service = ServiceMethods(methods, name or type(methods).__name__)
         self._host = host
@@ -78,6 +81,7 @@ class RpcServer:
         self._heartbeat = heartbeat
         self._max_message_bytes = max_message_bytes
         self._guard = guard  # CURVE keys and the clients admitted (bridges.access), or None
+        self._observer = observer  # told of every answered call (metrics), or None
         self._context: zmq.asyncio.Context | None = None
         self._socket: zmq.asyncio.Socket | None = None
         self._loops: list[asyncio.Task[None]] = []
@@ -201,7 +205,8 @@ class RpcServer:
             self._channels.pop(key, None)
 
     async def _answer(self, channel: _Channel, event: Event, size: int) -> Event:
-        """Run the call and build its ``OK`` or ``ERR`` event."""
+        """Run the call and build its ``OK`` or ``ERR`` event (and tell the observer how it went)."""
+        started, outcome = time.perf_counter(), None
         try:
             if self._max_message_bytes is not None and size > self._max_message_bytes:
                 raise RemoteCallError(
@@ -210,12 +215,18 @@ class RpcServer:
             if not isinstance(event.args, list | tuple):
                 raise RemoteCallError("TypeError", "call arguments must be an array")
             result = await self._service.call(event.name, list(event.args))
+            outcome = "OK"
             return reply_event(REPLY_OK, [result], channel.channel_id)
         except RemoteCallError as exc:
+            outcome = exc.name
             return self._error(channel, exc.name, exc.message)
         except Exception:
+            outcome = "ServiceError"
             logger.exception("rpc method failed method=%s", event.name)
             return self._error(channel, "ServiceError", "Internal server error.")
+        finally:
+            if self._observer is not None and outcome is not None:  # None: cancelled (client lost)
+                self._observer(event.name, outcome, time.perf_counter() - started)
 
     def _error(self, channel: _Channel, name: str, message: str) -> Event:
         args = error_args(name, message) if channel.version >= 2 else [f"{name}: {message}"]

@@ -22,11 +22,14 @@ BINARY = "prometheus"
 
 def scrape_targets(settings: StreamprocSettings) -> dict[str, str]:
     """Job name → ``host:port`` of every process with a ``/metrics`` page."""
-    return {
+    targets = {
         "worker": f"{settings.worker_web_host}:{settings.worker_web_port}",
         "rest": f"{settings.rest_host}:{settings.rest_port}",
         "websocket": f"{settings.websocket_host}:{settings.websocket_port}",
     }
+    if settings.rpc_metrics_port:
+        targets["rpc"] = f"{settings.rpc_host}:{settings.rpc_metrics_port}"
+    return targets
 
 
 def write_config(directory: Path, targets: dict[str, str], interval: float) -> Path:

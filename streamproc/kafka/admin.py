@@ -1,4 +1,5 @@
-"""Topic administration (confluent-kafka admin client): list topics, create the missing ones, delete."""
+"""Topic administration (confluent-kafka admin client): list topics, create the missing ones, read their
+message limits, delete."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import logging
 from dataclasses import dataclass, field
 
 from confluent_kafka import KafkaError, KafkaException
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
 
 from streamproc.errors import BrokerUnavailableError
 from streamproc.kafka.clients import admin, confluent_error
 from streamproc.settings import StreamprocSettings
 
 log = logging.getLogger(__name__)
+MAX_MESSAGE_BYTES = "max.message.bytes"
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,27 @@ def ensure_topics(settings: StreamprocSettings, specs: list[TopicSpec], timeout:
             if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise confluent_error(exc, f"creating topic {name}") from exc
     return created
+
+
+def max_message_bytes(
+    settings: StreamprocSettings, names: list[str], timeout: float = 10.0
+) -> dict[str, int]:
+    """Each topic's ``max.message.bytes`` (its own, or the broker's default): the largest record batch
+    the broker accepts on it."""
+    client = admin_client(settings)
+    resources = [ConfigResource(ResourceType.TOPIC, name) for name in names]
+    limits = {}
+    for resource, future in client.describe_configs(resources, request_timeout=timeout).items():
+        try:
+            entry = future.result(timeout=timeout)[MAX_MESSAGE_BYTES]
+        except KafkaException as exc:
+            raise confluent_error(exc, f"describing topic {resource.name}") from exc
+        except TimeoutError as exc:
+            raise BrokerUnavailableError(
+                f"Kafka did not describe topic {resource.name} within {timeout:g} s"
+            ) from exc
+        limits[resource.name] = int(entry.value)
+    return limits
 
 
 def delete_topics(settings: StreamprocSettings, names: list[str], timeout: float = 10.0) -> None:

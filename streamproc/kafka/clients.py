@@ -12,16 +12,17 @@ import re
 import ssl
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka import errors as aiokafka_errors
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient
 
 from streamproc.errors import BrokerUnavailableError, KafkaSecurityError, StreamprocError
 from streamproc.kafka.security import aiokafka_options, faust_credentials, librdkafka_options
 from streamproc.settings import StreamprocSettings
+
+if TYPE_CHECKING:  # aiokafka is imported where used: the CLI's confluent-kafka commands never need it
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 log = logging.getLogger(__name__)
 # librdkafka logs every refused connection and failed handshake, again at every retry; its error callback
@@ -46,6 +47,8 @@ def confluent_error(error: KafkaError | KafkaException, doing: str = "talking to
 
 def aiokafka_error(exc: BaseException, doing: str = "talking to Kafka") -> StreamprocError:
     """The streamproc error for an aiokafka (or TLS) exception."""
+    from aiokafka import errors as aiokafka_errors
+
     if isinstance(exc, aiokafka_errors.SaslAuthenticationFailed | aiokafka_errors.AuthenticationFailedError):
         return KafkaSecurityError(f"Kafka refused the SASL credentials while {doing}: {exc}")
     if isinstance(exc, ssl.SSLError):
@@ -163,15 +166,21 @@ def check_access(settings: StreamprocSettings, timeout: float = 10.0) -> None:
 
 
 def aiokafka_consumer(settings: StreamprocSettings, *topics: str, **kwargs: Any) -> AIOKafkaConsumer:
+    from aiokafka import AIOKafkaConsumer
+
     return AIOKafkaConsumer(*topics, **aiokafka_options(settings), **kwargs)
 
 
 def aiokafka_producer(settings: StreamprocSettings, **kwargs: Any) -> AIOKafkaProducer:
+    from aiokafka import AIOKafkaProducer
+
     return AIOKafkaProducer(**aiokafka_options(settings), **kwargs)
 
 
 async def start_aiokafka(*clients: AIOKafkaConsumer | AIOKafkaProducer, doing: str) -> None:
     """Start aiokafka clients in order; a refused login, failed TLS or no broker: a streamproc error."""
+    from aiokafka import errors as aiokafka_errors
+
     try:
         for client in clients:
             await client.start()

@@ -133,7 +133,9 @@ class ModelConsumer(mode.Service):
             heartbeat_interval_ms=min(1000, session_ms // 3),  # a survivor hears of a rebalance within 1 s
         )
         self._consumer.subscribe([self.topic], listener=_Revocations(self))
-        self._producer = aiokafka_producer(self.settings, acks="all", max_batch_size=MAX_REQUEST_BYTES)
+        # no produce batch over the topics' own limit (a lone record is kept within it by the processor)
+        batch_bytes = min(MAX_REQUEST_BYTES, self.processor.max_message_bytes)
+        self._producer = aiokafka_producer(self.settings, acks="all", max_batch_size=batch_bytes)
         await start_aiokafka(self._producer, self._consumer, doing=f"starting model {self.qualified_name}")
         self._loops = [
             asyncio.create_task(self._guard(self._consume())),

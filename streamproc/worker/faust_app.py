@@ -19,7 +19,7 @@ from streamproc.worker.consumer import ModelConsumer
 from streamproc.worker.gc_tuning import tune_gc
 from streamproc.worker.hosting import HostedModel
 from streamproc.worker.metrics import BatchHooks, WorkerMetrics
-from streamproc.worker.provisioning import topology_topic_specs
+from streamproc.worker.provisioning import apply_topic_limits, topology_topic_specs
 from streamproc.worker.reply_copies import KafkaReplyClient, ReplyCopier
 from streamproc.worker.tracing import TracedBatches
 from streamproc.worker.web import add_pages
@@ -32,11 +32,13 @@ class StreamprocApp(faust.App):
 
     topic_specs: list[TopicSpec] = []
     settings: StreamprocSettings | None = None
+    hosted: list[HostedModel] = []
 
     async def on_first_start(self) -> None:
         assert self.settings is not None
         log_repeats.install()  # logging is configured by now; an outage logs a few lines, not thousands
         await asyncio.to_thread(ensure_topics, self.settings, self.topic_specs)
+        await asyncio.to_thread(apply_topic_limits, self.settings, self.hosted)  # before any consumer starts
         await super().on_first_start()
 
 
@@ -59,6 +61,7 @@ def build_app(settings: StreamprocSettings, hosted: list[HostedModel], codecs: C
     )
     app.topic_specs = topology_topic_specs(settings, hosted)
     app.settings = settings
+    app.hosted = hosted
     metrics, hooks = model_metrics(settings, hosted)
     add_pages(app, metrics, hooks)
     for model, model_hooks in zip(hosted, hooks, strict=True):

@@ -79,6 +79,15 @@ class ModelProcessor:
         self._batch_judge = BatchJudge(self._input_schema, input_codec)
         self._columns = ColumnPredictor(model, output_codec)
 
+    @property
+    def max_message_bytes(self) -> int:
+        """No record this processor returns is larger (key, value, headers and a record's overhead)."""
+        return self._max_message_bytes
+
+    def lower_message_limit(self, limit: int) -> None:
+        """Keep records within ``limit`` bytes too (a topic's own ``max.message.bytes`` may be lower)."""
+        self._max_message_bytes = min(self._max_message_bytes, limit)
+
     def process(self, batch: list[InputMessage]) -> list[OutputRecord]:
         results: list[BaseModel | bytes | MessageError | None] = [None] * len(batch)
         valid_index: list[int] = []

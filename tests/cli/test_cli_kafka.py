@@ -179,3 +179,17 @@ def _a_stranger_answering_is_never_taken_for_our_broker(port: int, tmp_path: Pat
 def _gone(pid: int) -> bool:
     stat = Path(f"/proc/{pid}/stat")
     return not stat.exists() or stat.read_text().split(")")[-1].split()[0] == "Z"
+
+
+def test_streamproc_run_refuses_a_taken_broker_port_before_starting_anything(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        "STREAMPROC_BOOTSTRAP_SERVERS": f"127.0.0.1:{port}",
+        "STREAMPROC_KAFKA_PORT": str(port),
+        "STREAMPROC_STATE_DIR": str(tmp_path / "state"),
+    }
+    with listening(port):  # something that is not a Kafka broker holds the port
+        result = cli("run", env=env, timeout=60)
+    assert result.returncode != 0
+    assert f"the broker port 127.0.0.1:{port} is already in use by pid {os.getpid()}" in result.stderr
+    assert not (tmp_path / "state" / "kafka" / "broker.json").exists()

@@ -21,7 +21,15 @@ HEAVY_FOR_HELP = (
     "sklearn",
     "fastavro",
 )
-HEAVY_FOR_SEND = ("confluent_kafka.schema_registry", "tqdm", "faust", "aiohttp", "sklearn", "socketio")
+HEAVY_FOR_SEND = (
+    "confluent_kafka.schema_registry",
+    "tqdm",
+    "faust",
+    "aiokafka",
+    "aiohttp",
+    "sklearn",
+    "socketio",
+)
 
 
 def imported_after(code: str) -> set[str]:

@@ -49,7 +49,13 @@ def children_of(pid: int) -> list[int]:
 
 def test_run_brings_up_worker_and_bridges_and_ctrl_c_stops_them(kafka_bootstrap: str, tmp_path: Path) -> None:
     settings = unique_settings(kafka_bootstrap, tmp_path)
-    ports = {"REST": free_port(), "WEBSOCKET": free_port(), "RPC": free_port(), "WORKER_WEB": free_port()}
+    ports = {
+        "REST": free_port(),
+        "WEBSOCKET": free_port(),
+        "RPC": free_port(),
+        "RPC_METRICS": free_port(),
+        "WORKER_WEB": free_port(),
+    }
     env = {
         **os.environ,
         **settings.environment(),

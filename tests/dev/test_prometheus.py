@@ -1,5 +1,5 @@
 """A real Prometheus (Debian's package) started by `streamproc run --with-prometheus` scrapes the worker
-and the bridges; its answers match what was produced, and the shipped Grafana dashboard asks only for
+and the three bridges; its answers match what was produced, and the shipped Grafana dashboard asks only for
 metric names the processes really expose."""
 
 from __future__ import annotations
@@ -39,7 +39,14 @@ def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     state = tmp_path_factory.mktemp("prometheus-stack")
     ports = {
         k: free_port()
-        for k in ("rest_port", "websocket_port", "rpc_port", "worker_web_port", "prometheus_port")
+        for k in (
+            "rest_port",
+            "websocket_port",
+            "rpc_port",
+            "rpc_metrics_port",
+            "worker_web_port",
+            "prometheus_port",
+        )
     }
     settings = unique_settings(kafka_bootstrap, state, prometheus_scrape_interval=1.0, **ports)
     run = subprocess.Popen(
@@ -96,7 +103,7 @@ def test_prometheus_counts_what_the_worker_produced(stack: StreamprocSettings) -
     eventually(stack, 'sum(streamproc_worker_consumer_lag{model="iris_model"})', 0)
     eventually(stack, 'sum(streamproc_rest_requests_total{model="iris_model",status="200"})', 1)
     ups = {r["metric"]["job"]: r["value"][1] for r in query(prometheus(stack), "up")}
-    assert ups == {"worker": "1", "rest": "1", "websocket": "1"}
+    assert ups == {"worker": "1", "rest": "1", "websocket": "1", "rpc": "1"}
     rate = 'sum(rate(streamproc_worker_outputs_total{model="iris_model"}[1m]))'
     wait_until(lambda: (scalar(stack, rate) or 0) > 0, 30, "an output rate")
 
@@ -116,7 +123,7 @@ def test_the_grafana_dashboard_uses_only_metric_names_that_exist(stack: Streampr
     exposed = PROMETHEUS_OWN.union(
         *(
             exposed_names(f"http://127.0.0.1:{port}/metrics")
-            for port in (stack.worker_web_port, stack.rest_port, stack.websocket_port)
+            for port in (stack.worker_web_port, stack.rest_port, stack.websocket_port, stack.rpc_metrics_port)
         )
     )
     dashboard = json.loads(DASHBOARD.read_text())

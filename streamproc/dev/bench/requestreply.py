@@ -43,6 +43,7 @@ def start_services(ctx: BenchContext, settings: StreamprocSettings) -> dict[str,
         "websocket": f"http://127.0.0.1:{ports['websocket']}",
         "rpc": f"tcp://127.0.0.1:{ports['rpc']}",
     }
+    env["STREAMPROC_RPC_METRICS_PORT"] = str(free_port())  # never the default one, which may be taken
     for name in BRIDGES:
         ctx.children.spawn(name, tool("streamproc", "serve", name, "--port", ports[name]), env)
     urls[BASELINE] = start_baseline(ctx.children, ctx.workdir, ctx.base.state_dir, ports[BASELINE])
