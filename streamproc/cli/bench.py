@@ -23,8 +23,16 @@ from streamproc.settings import StreamprocSettings
     show_default=True,
     help="Where bench.json, bench.md and the charts go.",
 )
+@click.option(
+    "--peers",
+    is_flag=True,
+    help="Also measure Quix Streams and MLServer (Kafka, REST), installed once with pip into venvs under "
+    "the state dir's peers/ (needs the package index).",
+)
 @click.pass_obj
-def bench(settings: StreamprocSettings, size: str, output: Path | None, results_dir: Path) -> None:
+def bench(
+    settings: StreamprocSettings, size: str, output: Path | None, results_dir: Path, peers: bool
+) -> None:
     """Start a broker (unless STREAMPROC_BOOTSTRAP_SERVERS is set), a worker, the bridges and the baselines,
     and measure stream throughput, REST/WebSocket/RPC request-reply and peak memory."""
     from streamproc.dev.bench.plan import PLANS
@@ -38,7 +46,9 @@ def bench(settings: StreamprocSettings, size: str, output: Path | None, results_
         click.echo(f"[bench] {line}", err=True)
 
     try:
-        results = run_bench(settings, PLANS[size], configured_broker=configured, command=command, say=say)
+        results = run_bench(
+            settings, PLANS[size], configured_broker=configured, command=command, say=say, peers=peers
+        )
     except BenchFailed as exc:
         raise click.ClickException(str(exc)) from exc
     written = write_all(results, results_dir, output)

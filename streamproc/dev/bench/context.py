@@ -37,6 +37,10 @@ class BenchContext:
             }
         )
 
+    def broker_settings(self) -> StreamprocSettings:
+        """The base settings on the bench's broker (for its admin and clients)."""
+        return self.base.model_copy(update={"bootstrap_servers": self.bootstrap})
+
     def topology_file(self, engine: str = "batch") -> Path:
         path = self.workdir / f"topology-{engine}.yaml"
         if not path.exists():

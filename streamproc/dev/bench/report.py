@@ -22,8 +22,14 @@ def _f(value: float | None, digits: int = 1) -> str:
 
 def _stream_rows(stream: dict[str, Any]) -> list[str]:
     naive = stream["naive"]["rate"]
+    peers = [
+        ("streamproc_agent", "streamproc worker, agent engine (a Faust agent, noack_take batches)"),
+        ("quix", "Quix Streams 3.28 (per-message sdf.apply(predict))"),
+        ("mlserver_kafka", "MLServer 1.7 Kafka server (its defaults)"),
+    ]
     rows = [
-        ("streamproc worker (Faust app, aiokafka batches)", stream["streamproc"]["rate"]),
+        ("streamproc worker, batch engine (aiokafka getmany batches)", stream["streamproc"]["rate"]),
+        *[(label, stream[name]["rate"]) for name, label in peers if name in stream],
         ("naive processor (aiokafka, predict + send_and_wait per message)", naive),
         ("pass-through ceiling (confluent-kafka, same bytes)", stream["passthrough"]["rate"]),
         (
@@ -35,14 +41,20 @@ def _stream_rows(stream: dict[str, Any]) -> list[str]:
     return [f"| {name} | {_f(rate, 0)} | {_f(rate / naive if naive else None)}x |" for name, rate in rows]
 
 
+REST_SERVICES = (
+    ("streamproc", "streamproc REST bridge", "#1f77b4"),
+    (BASELINE, "rest_model_service 0.6", "#999999"),
+    ("mlserver", "MLServer 1.7 REST, adaptive batching (64, 5 ms)", "#ff7f0e"),
+)
+
+
 def _rest_rows(rest: dict[str, Any]) -> list[str]:
     rows = []
     for c in rest["concurrency"]:
-        for service, label in (
-            ("streamproc", "streamproc REST bridge"),
-            (BASELINE, "rest_model_service 0.6"),
-        ):
-            r = rest[service][str(c)]
+        for service, label, _ in REST_SERVICES:
+            r = rest.get(service, {}).get(str(c))
+            if r is None:
+                continue
             rows.append(
                 f"| {c} | {label} | {_f(r['rps'], 0)} | {_f(r['p50_ms'], 2)} | {_f(r['p95_ms'], 2)} "
                 f"| {_f(r['p99_ms'], 2)} | {r['errors']:g} |"
@@ -140,16 +152,20 @@ def charts(results: dict[str, Any], directory: Path) -> list[Path]:
 
     directory.mkdir(parents=True, exist_ok=True)
     stream = results["stream"]
-    names = ["naive", "streamproc", "passthrough", "processor_in_process", "model_predict_batch"]
-    labels = [
-        "naive\nbaseline",
-        "streamproc\nworker",
-        "pass-through\nceiling",
-        "processor\nin-process",
-        "predict_batch\nin-process",
-    ]
-    colors = ["#999999", "#1f77b4", "#2ca02c", "#bbbbbb", "#dddddd"]
-    fig, ax = plt.subplots(figsize=(8, 4))
+    bars_of = (
+        ("naive", "naive\nbaseline", "#999999"),
+        ("mlserver_kafka", "MLServer\nKafka", "#ff7f0e"),
+        ("quix", "Quix\nStreams", "#9467bd"),
+        ("streamproc_agent", "streamproc\nagent engine", "#aec7e8"),
+        ("streamproc", "streamproc\nbatch engine", "#1f77b4"),
+        ("passthrough", "pass-through\nceiling", "#2ca02c"),
+        ("processor_in_process", "processor\nin-process", "#bbbbbb"),
+        ("model_predict_batch", "predict_batch\nin-process", "#dddddd"),
+    )
+    names = [name for name, _, _ in bars_of if name in stream]
+    labels = [label for name, label, _ in bars_of if name in stream]
+    colors = [color for name, _, color in bars_of if name in stream]
+    fig, ax = plt.subplots(figsize=(10, 4))
     rates = [stream[n]["rate"] for n in names]
     bars = ax.bar(labels, rates, color=colors)
     ax.set_yscale("log")
@@ -166,21 +182,21 @@ def charts(results: dict[str, Any], directory: Path) -> list[Path]:
 def _rest_chart(rest: dict[str, Any], directory: Path, plt: Any) -> Path:
     levels = rest["concurrency"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for service, label, color in (
-        ("streamproc", "streamproc REST bridge", "#1f77b4"),
-        (BASELINE, "rest_model_service 0.6", "#999999"),
-    ):
-        figures = [rest[service][str(c)] for c in levels]
-        left.plot(levels, [f["rps"] for f in figures], marker="o", label=label, color=color)
+    for service, label, color in REST_SERVICES:
+        if service not in rest:
+            continue
+        measured = [c for c in levels if str(c) in rest[service]]
+        figures = [rest[service][str(c)] for c in measured]
+        left.plot(measured, [f["rps"] for f in figures], marker="o", label=label, color=color)
         right.plot(
-            levels,
+            measured,
             [f["p50_ms"] for f in figures],
             marker="o",
             linestyle="--",
             color=color,
             label=f"{label} p50",
         )
-        right.plot(levels, [f["p99_ms"] for f in figures], marker="s", color=color, label=f"{label} p99")
+        right.plot(measured, [f["p99_ms"] for f in figures], marker="s", color=color, label=f"{label} p99")
     left.set(xscale="log", xlabel="concurrent clients", ylabel="requests per second", title="REST throughput")
     right.set(
         xscale="log",

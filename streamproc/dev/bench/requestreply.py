@@ -13,6 +13,8 @@ from typing import Any
 
 from streamproc.dev.bench.context import IRIS, BenchContext
 from streamproc.dev.bench.data import iris_rows
+from streamproc.dev.bench.peers.envs import MLSERVER
+from streamproc.dev.bench.peers.mlserver import BATCHED, MLServerPeer, inference_request
 from streamproc.dev.bench.procs import free_port, python_module, run_json, tool
 from streamproc.dev.bench.rest_baseline import NAME as BASELINE
 from streamproc.dev.bench.rest_baseline import start_baseline
@@ -49,6 +51,11 @@ def start_services(ctx: BenchContext, settings: StreamprocSettings) -> dict[str,
     for name in ("rest", BASELINE):
         ready_url = urls[name] + PREDICT_PATH
         ctx.children.wait_until(name, lambda u=ready_url: http_ok(u, body), "a prediction answered", 120)  # type: ignore[misc]
+    if MLSERVER in ctx.peers:  # its Kafka server stays idle; REST goes to the adaptively batched model
+        server = MLServerPeer(ctx, ctx.peers[MLSERVER], "rest")
+        urls["mlserver"] = f"{server.url}/v2/models/{BATCHED}/infer"
+        ready = json.dumps(inference_request(iris_rows()[0])).encode()
+        ctx.children.wait_until(server.child, lambda: http_ok(urls["mlserver"], ready), "a prediction", 120)
     ctx.children.wait_until("websocket", lambda: http_ok(urls["websocket"] + "/"), "GET /", 120)
     rpc_log = ctx.children.log("rpc")
     ctx.children.wait_until(
@@ -60,14 +67,22 @@ def start_services(ctx: BenchContext, settings: StreamprocSettings) -> dict[str,
 def rest_figures(ctx: BenchContext, urls: dict[str, str]) -> dict[str, Any]:
     plan = ctx.plan
     body = json.dumps(iris_rows()[0])
-    runs: dict[str, dict[int, list[dict[str, Any]]]] = {"streamproc": {}, BASELINE: {}}
+    services = [  # (service, URL, body, concurrency levels)
+        ("streamproc", urls["rest"] + PREDICT_PATH, body, plan.concurrency),
+        (BASELINE, urls[BASELINE] + PREDICT_PATH, body, plan.concurrency),
+    ]
+    if "mlserver" in urls:  # the peer at the level its ratios are about
+        services.append(("mlserver", urls["mlserver"], json.dumps(inference_request(iris_rows()[0])), (64,)))
+    runs: dict[str, dict[int, list[dict[str, Any]]]] = {service: {} for service, *_ in services}
     for round_index in range(plan.rest_rounds):
         for concurrency in plan.concurrency:
-            for service, base in (("streamproc", urls["rest"]), (BASELINE, urls[BASELINE])):
+            for service, url, service_body, levels in services:
+                if concurrency not in levels:
+                    continue
                 command = python_module(
                     "streamproc.dev.bench.rest_load",
-                    base + PREDICT_PATH,
-                    body,
+                    url,
+                    service_body,
                     concurrency,
                     plan.rest_seconds,
                     plan.rest_warmup,

@@ -19,6 +19,7 @@ from streamproc.dev.bench.context import BenchContext
 from streamproc.dev.bench.environment import environment
 from streamproc.dev.bench.memory import peak_rss_mib
 from streamproc.dev.bench.plan import BenchPlan
+from streamproc.dev.bench.preflight import MissingBenchDependencyError, preflight
 from streamproc.dev.bench.procs import free_port
 from streamproc.dev.bench.ratios import ratios, targets
 from streamproc.dev.bench.requestreply import bridge_figures, rest_figures, start_services
@@ -78,14 +79,19 @@ def run_bench(
     configured_broker: bool,
     command: str,
     say: Callable[[str], None] = print,
+    peers: bool = False,
 ) -> dict[str, Any]:
     """Run every phase of ``plan``; returns the results (figures, environment, ratios, targets)."""
+    try:
+        peer_pythons = preflight(settings.state_dir, peers, say)
+    except MissingBenchDependencyError as exc:
+        raise BenchFailed(str(exc)) from exc
     workdir = Path(tempfile.mkdtemp(prefix="streamproc-bench-"))
     children = Children(workdir / "logs")
     started = time.monotonic()
     try:
         with bench_broker(settings, configured_broker, workdir, say) as (bootstrap, broker):
-            ctx = BenchContext(plan, bootstrap, workdir, children, settings, say)
+            ctx = BenchContext(plan, bootstrap, workdir, children, settings, say, peer_pythons)
             say(f"stream: {plan.messages:,} inputs x {plan.stream_repeats} repeat(s) ...")
             stream, worker_settings = run_stream(ctx)
             say("request-reply: starting the REST, WebSocket and RPC bridges and rest_model_service ...")

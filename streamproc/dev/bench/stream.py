@@ -1,8 +1,9 @@
 """Stream throughput: the worker beside the naive baseline, the pass-through ceiling and in-process ceilings.
 
-Per repeat: fresh topics; N iris inputs produced in advance (Avro for the worker and the pass-through,
-JSON for the naive processor); then each processor, one at a time, in its own process, on its own copy.
-The last repeat's worker is left running for the request–reply phase.
+Per repeat: fresh topics; N iris inputs produced in advance (Avro for the worker, its agent engine and the
+pass-through, JSON for the naive processor and Quix); then each processor, one at a time, in its own
+process, on its own copy (peers only with ``--peers``). The last repeat's worker is left running for the
+request–reply phase.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from streamproc.dev.bench.context import BenchContext
 from streamproc.dev.bench.data import json_value, observe_outputs, produce_inputs
 from streamproc.dev.bench.inprocess import model_ceiling, processor_ceiling
+from streamproc.dev.bench.peers.streams import peer_stream_figures
 from streamproc.dev.bench.procs import python_module, run_json
 from streamproc.dev.processes import worker_command
 from streamproc.kafka.admin import TopicSpec, ensure_topics
@@ -25,6 +27,8 @@ from streamproc.worker.topology import load_topology
 
 log = logging.getLogger(__name__)
 WORKER = "worker"
+AGENT_WORKER = "worker-agent"
+AGENT_START_ALLOWANCE = 30.0  # seconds for the agent worker to start and join, on top of its time bound
 
 
 def _prepare(ctx: BenchContext, settings: StreamprocSettings) -> dict[str, str]:
@@ -56,14 +60,43 @@ def _script(
     return {**span.as_dict(), "processed": report["processed"]}
 
 
-def _worker(ctx: BenchContext, settings: StreamprocSettings, outputs: str) -> dict[str, Any]:
+def _worker(
+    ctx: BenchContext, settings: StreamprocSettings, outputs: str, name: str = WORKER
+) -> dict[str, Any]:
     n = ctx.plan.messages
-    process = ctx.children.spawn(WORKER, worker_command("--without-web"), settings.environment())
+    process = ctx.children.spawn(name, worker_command("--without-web"), settings.environment())
     span = observe_outputs(
-        ctx.bootstrap, outputs, n, timeout=90 + n / 500, stop_early=lambda: process.poll() is not None
+        ctx.bootstrap, outputs, n, timeout=90 + n / 200, stop_early=lambda: process.poll() is not None
     )
     if span.count < n:
-        raise RuntimeError(f"the worker produced {span.count} of {n} outputs:\n{ctx.children.tail(WORKER)}")
+        raise RuntimeError(f"the worker produced {span.count} of {n} outputs:\n{ctx.children.tail(name)}")
+    return span.as_dict()
+
+
+def _agent_worker(ctx: BenchContext, index: int) -> dict[str, Any]:
+    """The same model and inputs served by the agent engine (a Faust agent), on topics of its own.
+    Like the naive baseline it is bounded in time and rated on what it did in that time."""
+    settings = ctx.settings(f"a{index}", engine="agent")
+    hosted = host_topology(settings, load_topology(settings.topology), Codecs(settings))[0]
+    ensure_topics(settings, topology_topic_specs(settings, [hosted]))
+    n = ctx.plan.messages
+    produce_inputs(ctx.bootstrap, hosted.topics.inputs, n, hosted.processor._input_codec.encode)
+    process = ctx.children.spawn(AGENT_WORKER, worker_command("--without-web"), settings.environment())
+    try:
+        seconds = AGENT_START_ALLOWANCE + ctx.plan.naive_seconds * 3
+        span = observe_outputs(
+            ctx.bootstrap,
+            hosted.topics.outputs,
+            n,
+            timeout=seconds,
+            stop_early=lambda: process.poll() is not None,
+        )
+    finally:
+        ctx.children.stop(AGENT_WORKER)
+    if span.count < 2:
+        raise RuntimeError(
+            f"the agent engine produced {span.count} outputs:\n{ctx.children.tail(AGENT_WORKER)}"
+        )
     return span.as_dict()
 
 
@@ -88,6 +121,8 @@ def run_repeat(ctx: BenchContext, index: int, keep_worker: bool) -> tuple[dict[s
             topics["naive_out"],
             plan.naive_seconds,
         ),
+        "streamproc_agent": _agent_worker(ctx, index),
+        **peer_stream_figures(ctx, topics["naive_in"], index),
         "streamproc": _worker(ctx, settings, topics["outputs"]),
     }
     if not keep_worker:
@@ -113,7 +148,7 @@ def run_stream(ctx: BenchContext) -> tuple[dict[str, Any], StreamprocSettings]:
         "batch_size": plan.batch_size,
         "repeats": plan.stream_repeats,
     }
-    for name in ("streamproc", "naive", "passthrough"):
+    for name in runs[0]:
         rates = [run[name]["rate"] for run in runs]
         figures[name] = {"rate": round(statistics.median(rates), 1), "runs": [run[name] for run in runs]}
     figures["model_predict_batch"] = model_ceiling(plan.messages, plan.batch_size)
