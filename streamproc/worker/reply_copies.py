@@ -51,7 +51,9 @@ class KafkaReplyClient:
 
     def _ensure(self) -> Any:
         if self._producer is None:
-            config = {"allow.auto.create.topics": False, "enable.idempotence": False, "linger.ms": 2}
+            # linger 0: a lone reply leaves at once (a bridge client waits on it); under load
+            # librdkafka still batches what queues meanwhile
+            config = {"allow.auto.create.topics": False, "enable.idempotence": False, "linger.ms": 0}
             self._producer = producer(self._settings, **config)
         return self._producer
 
