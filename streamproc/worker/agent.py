@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
-from aiokafka.errors import KafkaError
 
-from streamproc.worker.consumer import Outage, input_message, log_error
+from streamproc.worker.consumer import input_message, log_error, send_or_fail, until_acknowledged
 from streamproc.worker.hosting import HostedModel
 from streamproc.worker.metrics import BatchHooks
 from streamproc.worker.processor import InputMessage, OutputRecord
@@ -117,14 +116,13 @@ def _consumed(events: list[Any]) -> dict[Any, list[_Consumed]]:
 
 
 async def _send(app: faust.App, records: list[OutputRecord]) -> list[Any]:
-    """Produce ``records`` in order; a failure to send (broker away) is one failed future."""
+    """Produce ``records`` in order with Faust's producer; a failure to send is one failed future."""
     send = app.producer.send
-    try:
+
+    async def send_all() -> list[Any]:
         return [await send(r.topic, r.key, r.value, r.partition, None, r.headers) for r in records]
-    except KafkaError as exc:
-        failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        failed.set_exception(exc)
-        return [failed]
+
+    return await send_or_fail(send_all)
 
 
 async def _acknowledge(model: _Model, stream: Any, sent: asyncio.Queue[SentBatch]) -> None:
@@ -146,16 +144,12 @@ async def _acknowledge(model: _Model, stream: Any, sent: asyncio.Queue[SentBatch
 
 
 async def _delivered(model: _Model, batch: SentBatch) -> None:
-    """Until every record of ``batch`` is acknowledged: a batch that failed is sent again, whole."""
-    outage: Outage | None = None
-    while True:
-        results = await asyncio.gather(*batch.futures, return_exceptions=True)
-        failure = next((r for r in results if isinstance(r, BaseException)), None)
-        if failure is None:
-            return
-        outage = outage or Outage(f"model {model.name}: producing", model.outage_limit)
-        await outage.wait(failure)
-        batch.futures = await _send(model.app, batch.records)
+    batch.futures = await until_acknowledged(
+        batch.futures,
+        lambda: _send(model.app, batch.records),
+        f"model {model.name}: producing",
+        model.outage_limit,
+    )
 
 
 async def _crash(app: faust.App, name: str, exc: BaseException) -> None:

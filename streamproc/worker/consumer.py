@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,17 +222,14 @@ class ModelConsumer(mode.Service):
                 self._sent.task_done()
 
     async def _delivered(self, batch: SentBatch) -> None:
-        """Until every record of ``batch`` is acknowledged: a batch that failed is sent again, whole."""
-        assert self._producer is not None
-        outage: Outage | None = None
-        while True:
-            results = await asyncio.gather(*batch.futures, return_exceptions=True)
-            failure = next((r for r in results if isinstance(r, BaseException)), None)
-            if failure is None:
-                return
-            outage = outage or Outage(f"model {self.qualified_name}: producing", self._outage_limit)
-            await outage.wait(failure)
-            batch.futures = await produce_or_fail(self._producer, batch.records)
+        producer = self._producer
+        assert producer is not None
+        batch.futures = await until_acknowledged(
+            batch.futures,
+            lambda: produce_or_fail(producer, batch.records),
+            f"model {self.qualified_name}: producing",
+            self._outage_limit,
+        )
 
     async def _commit_acknowledged(self) -> None:
         """Commit as soon as something is acknowledged (one commit in flight; later ones coalesce)."""
@@ -270,16 +268,35 @@ class ModelConsumer(mode.Service):
                 raise
 
 
-async def produce_or_fail(
-    producer: AIOKafkaProducer, records: list[OutputRecord]
-) -> list[asyncio.Future[Any]]:
-    """``produce``, with a failure to send (broker away) as one failed future for the acknowledger."""
+async def until_acknowledged(
+    futures: list[Any], resend: Callable[[], Awaitable[list[Any]]], what: str, outage_limit: float
+) -> list[Any]:
+    """Await a batch's acknowledgements; while the broker is away, send it again, whole (both engines)."""
+    outage: Outage | None = None
+    while True:
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        failure = next((r for r in results if isinstance(r, BaseException)), None)
+        if failure is None:
+            return futures
+        outage = outage or Outage(what, outage_limit)
+        await outage.wait(failure)
+        futures = await resend()
+
+
+async def send_or_fail(send: Callable[[], Awaitable[list[Any]]]) -> list[Any]:
+    """``send()``'s futures; a failure to send (broker away) is one failed future for the acknowledger."""
     try:
-        return await produce(producer, records)
+        return await send()
     except KafkaError as exc:
         failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         failed.set_exception(exc)
         return [failed]
+
+
+async def produce_or_fail(
+    producer: AIOKafkaProducer, records: list[OutputRecord]
+) -> list[asyncio.Future[Any]]:
+    return await send_or_fail(lambda: produce(producer, records))
 
 
 async def produce(producer: AIOKafkaProducer, records: list[OutputRecord]) -> list[asyncio.Future[Any]]:
