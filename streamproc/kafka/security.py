@@ -60,7 +60,7 @@ def _jaas_quoted(text: str) -> str:
 def java_client_properties(settings: StreamprocSettings, keystore_pem: Path | None) -> dict[str, str]:
     """Client properties for Kafka's Java tools. ``keystore_pem``: where the caller wrote the client's key
     and certificate as one PEM file (Java reads a PEM key store from one file), when mutual TLS is set."""
-    options = {"security.protocol": settings.kafka_security_protocol}
+    options: dict[str, str] = {"security.protocol": settings.kafka_security_protocol}
     if uses_sasl(settings):
         mechanism = settings.kafka_sasl_mechanism
         login = f"username={_jaas_quoted(settings.kafka_sasl_username or '')} "
