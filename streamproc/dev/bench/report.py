@@ -100,6 +100,14 @@ def _bridge_rows(results: dict[str, Any]) -> list[str]:
     return [f"| {name} | {rps} | {_f(f['p50_ms'], 2)} | {_f(f['p99_ms'], 2)} |" for name, f, rps in rows]
 
 
+def _idle_line(idle: dict[str, Any]) -> str:
+    return (
+        f"**Idle bridge CPU** ({idle['inputs']:,} inputs produced straight to the model and answered in "
+        f"{idle['seconds']:g} s, no requests): REST bridge {idle['bridge_cpu_s']:.3f} s; a reader of every "
+        f"output and error record (the reply path before reply topics) {idle['full_reader_cpu_s']:.3f} s"
+    )
+
+
 def _target_rows(results: dict[str, Any]) -> list[str]:
     return [
         f"| {t['target']} | `{t['ratio']}` | {_f(t['value'], 2)} | {t['goal']} | {YES_NO[t['met']]} |"
@@ -132,6 +140,8 @@ def markdown(results: dict[str, Any]) -> str:
         "| path | req/s | p50 ms | p99 ms |",
         "|---|---:|---:|---:|",
         *_bridge_rows(results),
+        "",
+        _idle_line(results["idle_bridge"]),
         "",
         f"**Peak resident memory (MiB)**: {memory}",
         "",
