@@ -35,7 +35,7 @@ def reply_topic_spec(settings: StreamprocSettings, name: str) -> TopicSpec:
 
 def is_dead(activity: TopicActivity, now_ms: int) -> bool:
     """Written once, and nothing kept that is younger than its retention: its bridge stopped heartbeating."""
-    if not activity.written:
+    if not activity.written or activity.retention_ms < 0:  # -1: kept forever, not one of ours
         return False
     return activity.newest_ms is None or now_ms - activity.newest_ms > activity.retention_ms
 

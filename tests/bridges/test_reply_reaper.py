@@ -4,6 +4,7 @@ bridge whose topic vanished while it lived creates it again."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import time
@@ -24,7 +25,7 @@ from streamproc.wire.topics import is_reply_topic
 from tests.support.stack import rest_bridge_process
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
-RETENTION = 3.0  # s: a short-lived reply topic, so a killed bridge is found dead within seconds
+RETENTION = 5.0  # s: a short-lived reply topic, so a killed bridge is found dead within seconds
 
 
 def test_a_topic_is_dead_once_written_and_silent_for_longer_than_its_retention() -> None:
@@ -34,6 +35,7 @@ def test_a_topic_is_dead_once_written_and_silent_for_longer_than_its_retention()
     assert not is_dead(TopicActivity(3000, written=True, newest_ms=now - 2999), now)
     assert not is_dead(TopicActivity(3000, written=False, newest_ms=None), now)  # not yet heartbeating
     assert not is_dead(TopicActivity(60_000, written=True, newest_ms=now - 3001), now)  # its own retention
+    assert not is_dead(TopicActivity(-1, written=True, newest_ms=now - 10**9), now)  # not a reply topic's
 
 
 def reply_topics(settings: StreamprocSettings) -> set[str]:
@@ -49,8 +51,13 @@ async def until(condition: Callable[[], bool], what: str, timeout: float = 30.0)
 
 @pytest.mark.broker
 async def test_a_killed_bridges_reply_topic_is_deleted_by_a_live_bridge_and_a_live_ones_is_kept(
-    worker: Any, stack_settings: StreamprocSettings, catalog: ModelCatalog, tmp_path: Path
+    worker: Any,
+    stack_settings: StreamprocSettings,
+    catalog: ModelCatalog,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="bridges.requestreply")
     settings = stack_settings.model_copy(update={"reply_retention": RETENTION})
     async with Requester(settings, catalog) as live:
         before = await asyncio.to_thread(reply_topics, settings)
@@ -65,6 +72,10 @@ async def test_a_killed_bridges_reply_topic_is_deleted_by_a_live_bridge_and_a_li
             await asyncio.sleep(2 * RETENTION)  # more sweeps, by both live bridges
             left = await asyncio.to_thread(reply_topics, settings)
             assert {live.reply_topic, newcomer.reply_topic} <= left
+            deleted = " ".join(r.getMessage() for r in caplog.records if "killed bridge" in r.getMessage())
+            assert dead in deleted  # by one of the two live bridges' sweeps
+            assert live.reply_topic not in deleted and newcomer.reply_topic not in deleted  # never, not even
+            assert not [r for r in caplog.records if "vanished" in r.getMessage()]  # briefly, then re-made
             for bridge in (live, newcomer):  # both still answer through their own topic
                 assert (await bridge.predict("iris_model", SETOSA))["species"] == "setosa"
 
