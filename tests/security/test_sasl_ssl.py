@@ -16,7 +16,7 @@ from bridges.catalog import ModelCatalog
 from bridges.lifecycle import running_app
 from bridges.rest.app import build_rest_app
 from bridges.rpc.service import build_rpc_server
-from bridges.websocket.server import build_websocket_app
+from bridges.websocket.app import build_websocket_app
 from streamproc.dev import processes
 from streamproc.dev.localkafka.certificates import LocalAuthority
 from streamproc.settings import REPO_ROOT, StreamprocSettings
