@@ -18,7 +18,9 @@ async def test_a_reply_after_the_timeout_is_dropped_and_counted(requester: Reque
     assert await requester.predict("iris_model", SETOSA) == {"species": "setosa"}  # replies are being read
     late_before = requester.pending.counters.late
     with pytest.raises(ReplyTimeoutError, match="no reply from model 'iris_model'"):
-        await requester.predict("iris_model", SETOSA, timeout=0.001)
+        # timeout 0: the request is produced, then the wait ends at once (a short positive timeout races
+        # the reply on a loaded machine)
+        await requester.predict("iris_model", SETOSA, timeout=0)
     assert len(requester.pending) == 0
     deadline = time.monotonic() + 30
     while requester.pending.counters.late == late_before and time.monotonic() < deadline:  # noqa: ASYNC110
