@@ -5,6 +5,10 @@ Faust's agent stream delivers events one at a time (two tasks and several loop t
 held a worker to about two thousand events per second. ``getmany`` never waits for a batch to fill, so
 light traffic sees no added latency and heavy traffic gets full batches.
 
+One fetch takes up to ``FETCH_BATCHES`` batches of ``batch_size`` inputs; each batch is predicted alone,
+and the fetch's records are produced, acknowledged and committed together: the Kafka round trips of a
+fetch (produce requests, acknowledgements, an offset commit) are paid once for all its batches.
+
 Delivery is at-least-once: records are sent in input order (aiokafka keeps one request in flight per
 broker, so order per partition holds) and an input offset is committed as soon as the output or error
 record of that input, and of every earlier input of its partition, is acknowledged, so a crash
@@ -19,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,9 +43,20 @@ from streamproc.worker.reply_copies import KafkaReplyClient, ReplyCopier
 log = logging.getLogger(__name__)
 # one produce batch per output partition and input batch, within the broker's 1 MB request limit
 MAX_REQUEST_BYTES = 512 * 1024
-IN_FLIGHT_BATCHES = 16  # batches sent but not yet acknowledged, per model
+FETCH_BATCHES = 8  # batches of batch_size inputs one fetch may take
+IN_FLIGHT_FETCHES = 4  # fetches sent but not yet acknowledged, per model
 STOP_GRACE = 10.0  # seconds to wait for acknowledgements when stopping
 BACKOFF_FIRST, BACKOFF_MAX = 0.5, 10.0  # seconds between attempts while the broker does not answer
+
+
+def input_messages(batches: Iterable[list[Any]]) -> list[InputMessage]:
+    """The messages of aiokafka records, in one comprehension (the worker's hot path)."""
+    decode = h.decode_headers
+    return [
+        InputMessage(r.value, r.key, decode(r.headers) if r.headers else {}, r.topic, r.partition, r.offset)
+        for records in batches
+        for r in records
+    ]
 
 
 def input_message(record: Any) -> InputMessage:
@@ -53,6 +68,11 @@ def input_message(record: Any) -> InputMessage:
         partition=record.partition,
         offset=record.offset,
     )
+
+
+def fetch_size(batch_size: int) -> int:
+    """The most inputs one fetch of a model's consumer takes."""
+    return batch_size * FETCH_BATCHES
 
 
 def transient(exc: BaseException) -> bool:
@@ -109,11 +129,12 @@ class ModelConsumer(mode.Service):
         self.qualified_name = hosted.model.qualified_name
         self.topic = hosted.topics.inputs
         self.batch_size = hosted.spec.batch_size
+        self.fetch_size = fetch_size(hosted.spec.batch_size)
         self.settings = settings
         self.group_id = group_id
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
-        self._sent: asyncio.Queue[SentBatch] = asyncio.Queue(maxsize=IN_FLIGHT_BATCHES)
+        self._sent: asyncio.Queue[SentBatch] = asyncio.Queue(maxsize=IN_FLIGHT_FETCHES)
         self._committable: dict[TopicPartition, int] = {}
         self._acknowledged = asyncio.Event()
         self._batch_lock = asyncio.Lock()
@@ -129,7 +150,7 @@ class ModelConsumer(mode.Service):
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_poll_records=self.batch_size,
+            max_poll_records=self.fetch_size,
             session_timeout_ms=session_ms,
             heartbeat_interval_ms=min(1000, session_ms // 3),  # a survivor hears of a rebalance within 1 s
         )
@@ -182,7 +203,7 @@ class ModelConsumer(mode.Service):
         outage: Outage | None = None
         while True:
             try:
-                batches = await self._consumer.getmany(timeout_ms=1000, max_records=self.batch_size)
+                batches = await self._consumer.getmany(timeout_ms=1000, max_records=self.fetch_size)
             except KafkaError as exc:
                 outage = outage or Outage(f"model {self.qualified_name}: fetching", self._outage_limit)
                 await outage.wait(exc)
@@ -199,12 +220,23 @@ class ModelConsumer(mode.Service):
 
     async def _send(self, batches: dict[TopicPartition, list[Any]]) -> None:
         assert self._producer is not None
-        messages = [input_message(record) for records in batches.values() for record in records]
-        records = self.processor.process(messages)
+        messages = input_messages(batches.values())
+        records = self._process(messages)
+        self._replies.offer(records)  # copies to reply_to leave with the outputs, not after their ack
         futures = await produce_or_fail(self._producer, records)
         self.hooks.processed()
         offsets = {tp: records_[-1].offset + 1 for tp, records_ in batches.items()}
         await self._sent.put(SentBatch(futures, offsets, messages, records))
+
+    def _process(self, messages: list[InputMessage]) -> list[OutputRecord]:
+        """The processor's records for a fetch, ``batch_size`` inputs at a time."""
+        size = self.batch_size
+        if len(messages) <= size:
+            return self.processor.process(messages)
+        records: list[OutputRecord] = []
+        for start in range(0, len(messages), size):
+            records += self.processor.process(messages[start : start + size])
+        return records
 
     async def _ack(self) -> None:
         while True:
@@ -215,7 +247,6 @@ class ModelConsumer(mode.Service):
                 for message, record in zip(batch.messages, batch.records, strict=True):
                     if record.is_error:
                         log_error(self.qualified_name, message, record)
-                self._replies.offer(batch.records)  # once on the outputs/errors topics: copy to reply_to
                 self._committable.update(batch.offsets)
                 self._acknowledged.set()
             finally:

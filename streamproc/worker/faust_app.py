@@ -15,7 +15,7 @@ from streamproc.telemetry.logs import faust_logging_config
 from streamproc.telemetry.tracing import tracing_on
 from streamproc.wire.codec_factory import Codecs
 from streamproc.worker.agent import add_model_agent
-from streamproc.worker.consumer import ModelConsumer
+from streamproc.worker.consumer import ModelConsumer, fetch_size
 from streamproc.worker.gc_tuning import tune_gc
 from streamproc.worker.hosting import HostedModel
 from streamproc.worker.metrics import BatchHooks, WorkerMetrics
@@ -37,6 +37,9 @@ class StreamprocApp(faust.App):
     async def on_first_start(self) -> None:
         assert self.settings is not None
         log_repeats.install()  # logging is configured by now; an outage logs a few lines, not thousands
+        log.info(
+            "worker metrics %s", "on" if self.settings.worker_metrics else "off (STREAMPROC_WORKER_METRICS)"
+        )
         await asyncio.to_thread(ensure_topics, self.settings, self.topic_specs)
         await asyncio.to_thread(apply_topic_limits, self.settings, self.hosted)  # before any consumer starts
         await super().on_first_start()
@@ -94,7 +97,7 @@ def model_metrics(
     if not settings.worker_metrics:
         return None, [BatchHooks(model.model.qualified_name) for model in hosted]
     names = [model.model.qualified_name for model in hosted]
-    metrics = WorkerMetrics(names, max((model.spec.batch_size for model in hosted), default=1))
+    metrics = WorkerMetrics(names, max((fetch_size(model.spec.batch_size) for model in hosted), default=1))
     for model in hosted:  # time the processor's one prediction step (columns, predict_batch or predict)
         processor = model.processor
         processor._predict = metrics.model(model.model.qualified_name).timed(processor._predict)  # type: ignore[method-assign]

@@ -16,7 +16,7 @@ from confluent_kafka import OFFSET_END, Consumer, TopicPartition
 
 from bridges.catalog import read_catalog
 from streamproc.wire.codec_factory import Codecs
-from streamproc.worker.consumer import IN_FLIGHT_BATCHES
+from streamproc.worker.consumer import IN_FLIGHT_FETCHES, fetch_size
 from tests.support.brokers import say
 from tests.support.kafka_io import collect, produce_all
 from tests.support.stack import running_worker, unique_settings
@@ -103,7 +103,7 @@ def test_a_killed_workers_partitions_resume_on_the_survivor_quickly(
             outputs = collect(kafka_bootstrap, [entry.topics.outputs], wanted, len(sent) * 2, 10)
     ids = [r.headers["correlation_id"] for r in outputs]
     lost, duplicated = len(set(sent) - set(ids)), len(ids) - len(set(ids))
-    bound = IN_FLIGHT_BATCHES * BATCH_SIZE
+    bound = IN_FLIGHT_FETCHES * fetch_size(BATCH_SIZE)
     say(
         f"failover {failover:.1f} s; {len(sent)} inputs, {lost} lost, {duplicated} duplicated (bound {bound})"
     )

@@ -24,6 +24,10 @@ def ratios(results: dict[str, Any]) -> dict[str, float | None]:
     for peer in ("quix", "mlserver_kafka"):
         if peer in stream:
             out[f"stream_vs_{peer}"] = _ratio(stream["streamproc"]["rate"], stream[peer]["rate"])
+    if "streamproc_metrics_off" in stream:  # worker rate with its metrics on / off (what they cost)
+        out["metrics_on_vs_off"] = _ratio(
+            stream["streamproc"]["rate"], stream["streamproc_metrics_off"]["rate"]
+        )
     if "streamproc_agent" in stream:
         out["agent_vs_batch"] = _ratio(stream["streamproc_agent"]["rate"], stream["streamproc"]["rate"])
     mlserver = rest.get("mlserver", {}).get("64")
@@ -63,6 +67,7 @@ TARGETS = (  # (ratio, comparison, goal, what it means); a peer's ratio only whe
         0.10,
         "CPU of a bridge idle on requests during a burst at most 10% of reading every output",
     ),
+    ("metrics_on_vs_off", ">=", 0.95, "worker metrics cost under 5% of the worker's stream throughput"),
     ("worker_memory_vs_budget", "<=", 1.0, "worker peak resident memory at most 300 MiB"),
 )
 

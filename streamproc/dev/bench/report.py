@@ -23,6 +23,7 @@ def _f(value: float | None, digits: int = 1) -> str:
 def _stream_rows(stream: dict[str, Any]) -> list[str]:
     naive = stream["naive"]["rate"]
     peers = [
+        ("streamproc_metrics_off", "streamproc worker, batch engine, metrics off"),
         ("streamproc_agent", "streamproc worker, agent engine (a Faust agent, noack_take batches)"),
         ("quix", "Quix Streams 3.28 (per-message sdf.apply(predict))"),
         ("mlserver_kafka", "MLServer 1.7 Kafka server (its defaults)"),
@@ -108,6 +109,19 @@ def _idle_line(idle: dict[str, Any]) -> str:
     )
 
 
+def _metrics_cost_line(stream: dict[str, Any]) -> str:
+    on, off = stream["streamproc"], stream.get("streamproc_metrics_off")
+    steal = (_f(on.get("steal_percent")), _f(off.get("steal_percent"))) if off else None
+    if off is None or steal is None:
+        return "**Worker metrics cost**: not measured by this plan (no metrics-off worker run)"
+    return (
+        f"**Worker metrics cost** (metrics on vs off, back to back in each of {stream['repeats']} repeat(s), "
+        f"medians): {_f(on['rate'], 0)} vs {_f(off['rate'], 0)} outputs/s; worker CPU "
+        f"{_f(on.get('cpu_us_per_input'))} vs {_f(off.get('cpu_us_per_input'))} µs per input; machine "
+        f"steal time (the host's other guests) {steal[0]} vs {steal[1]} %"
+    )
+
+
 def _target_rows(results: dict[str, Any]) -> list[str]:
     return [
         f"| {t['target']} | `{t['ratio']}` | {_f(t['value'], 2)} | {t['goal']} | {YES_NO[t['met']]} |"
@@ -127,6 +141,8 @@ def markdown(results: dict[str, Any]) -> str:
         "| processor | predictions/s | vs naive |",
         "|---|---:|---:|",
         *_stream_rows(stream),
+        "",
+        _metrics_cost_line(stream),
         "",
         f"**REST request–reply** (closed loop, {rest['seconds']:g} s per level, "
         f"median of {rest['rounds']} round(s))",
