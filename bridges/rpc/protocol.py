@@ -4,6 +4,7 @@ An event is a msgpack array ``[header, name, args]``:
 
 - ``header`` is a map with ``message_id`` (opaque bytes, unique per event), ``v`` (protocol version, 3)
   and, on every event of a conversation after the first, ``response_to`` (the first event's id).
+  A request's header may also carry the caller's W3C trace context, ``traceparent`` / ``tracestate``.
 - ``name`` is the method name on a request; ``OK`` / ``ERR`` on a reply; ``_zpc_hb`` for heartbeats;
   ``_zpc_more`` for flow control of streamed replies.
 - ``args`` is an array: the call arguments, ``[result]`` for ``OK``, ``[name, message, traceback]``

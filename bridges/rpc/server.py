@@ -4,7 +4,8 @@ Each request opens a channel keyed by the client's routing identity and the requ
 The call runs in its own task; while it runs the server sends ``_zpc_hb`` on the channel every
 ``heartbeat`` seconds and expects the client's heartbeats back. A channel whose client has been silent
 for ``MISSED_HEARTBEATS_ALLOWED`` intervals expires: its call task is cancelled and its entry freed,
-so a client that vanishes mid-call costs nothing after that.
+so a client that vanishes mid-call costs nothing after that. A request whose header carries
+``traceparent``/``tracestate`` runs in that trace context (spans it makes are the caller's children).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from bridges.rpc.protocol import (
     reply_event,
     split_frames,
 )
+from streamproc.telemetry.tracing import carried_context, continuing
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +201,8 @@ class RpcServer:
 
     async def _serve_call(self, key: ChannelKey, channel: _Channel, event: Event, size: int) -> None:
         try:
-            reply = await self._answer(channel, event, size)
+            with continuing(carried_context(event.header)):  # the caller's traceparent, as HTTP servers do
+                reply = await self._answer(channel, event, size)
             await self._send(channel, reply)
         finally:
             self._channels.pop(key, None)

@@ -2,7 +2,8 @@
 
 Events (compatible with the original model websocket service):
 
-- client ``prediction_request`` ``{model_qualified_name, input_data, correlation_id?}`` → the sender gets
+- client ``prediction_request`` ``{model_qualified_name, input_data, correlation_id?, traceparent?,
+  tracestate?}`` (the W3C trace context of the caller, continued when valid) → the sender gets
   ``prediction_response`` ``{model_qualified_name, prediction, correlation_id?}`` or ``prediction_error``
   ``{model_qualified_name, type, message, correlation_id?}``; the same payload is the acknowledgement.
   Anything a client can send gets one of them, first: no argument or several, a JSON string, a payload
@@ -35,6 +36,7 @@ from streamproc.errors import (
     StreamprocError,
     UnknownModelError,
 )
+from streamproc.telemetry.tracing import carried_context
 
 log = logging.getLogger(__name__)
 DISCONNECT_AFTER = 0.5  # s: an oversize request's error and acknowledgement go out before the disconnect
@@ -80,7 +82,10 @@ class WebSocketBridge:
             if problem is not None:
                 raise problem
             prediction = await self.plane.predict(
-                request.get("model_qualified_name"), request.get("input_data"), request.get("correlation_id")
+                request.get("model_qualified_name"),
+                request.get("input_data"),
+                request.get("correlation_id"),
+                carried_context(request),  # the caller's traceparent, continued
             )
         except StreamprocError as exc:  # the data plane raises nothing else
             error_type = lookup(ERROR_TYPES, exc)

@@ -16,6 +16,7 @@ from typing import Any
 from engineio.payload import Payload
 
 from streamproc.errors import DeserializationError, PayloadTooLargeError, StreamprocError
+from streamproc.telemetry.tracing import CONTEXT_FIELDS
 
 MAX_PACKETS = 1024  # packets one polling POST may carry (Engine.IO's default, 16, dropped bursts)
 # The engine accepts this many times the request limit, so a request up to that size is answered with an
@@ -68,7 +69,8 @@ def read_request(args: tuple[Any, ...]) -> tuple[dict[str, Any], StreamprocError
         return {}, PayloadTooLargeError(f"Request of {data.get('size')} bytes is over the size limit.")
     if kind == _TOO_DEEP:
         return {}, DeserializationError("value is nested too deep to parse; flatten the input")
-    request = {k: data.get(k) for k in ("model_qualified_name", "input_data", "correlation_id")}
+    fields = ("model_qualified_name", "input_data", "correlation_id", *CONTEXT_FIELDS)
+    request = {k: data.get(k) for k in fields}
     if not isinstance(request["model_qualified_name"], str):
         request["model_qualified_name"] = None
     if "input_data" not in data:

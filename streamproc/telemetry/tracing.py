@@ -1,7 +1,9 @@
 """OpenTelemetry tracing: on when the standard ``OTEL_EXPORTER_OTLP_*ENDPOINT`` variable is set, else off.
 
 On, a process exports its spans with the OTLP/HTTP exporter (the standard ``OTEL_*`` variables configure
-it); off, nothing is created. Trace contexts cross Kafka as W3C ``traceparent``/``tracestate`` headers.
+it); off, nothing is created. Trace contexts cross Kafka as W3C ``traceparent``/``tracestate`` headers;
+a caller's context arrives in HTTP headers (the aiohttp instrumentation) or, on transports without them, in
+message fields of the same names (``carried_context``).
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 
 TRACER = "streamproc"
 _ENDPOINTS = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+CONTEXT_FIELDS = ("traceparent", "tracestate")
+TraceContext = Context  # what callers outside telemetry hold and hand back, without importing OTel
 
 
 def setup_tracing(service_name: str) -> bool:
@@ -59,6 +64,35 @@ def context_from(headers: Mapping[str, str]) -> Context | None:
         return None
     context = propagate.extract(headers)
     return context if trace.get_current_span(context).get_span_context().is_valid else None
+
+
+def carried_context(fields: Mapping[Any, Any]) -> Context | None:
+    """The caller's context a message carries in ``traceparent``/``tracestate`` fields (Socket.IO payload,
+    ZeroRPC header): an empty context (a new root) when it carries none or a malformed one, which W3C
+    says to ignore; None when tracing is off (nothing to continue)."""
+    if not tracing_on():
+        return None
+    carrier = {name: _text(fields.get(name)) for name in CONTEXT_FIELDS}
+    return context_from({name: value for name, value in carrier.items() if value is not None}) or Context()
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
+
+
+@contextlib.contextmanager
+def continuing(parent: Context | None) -> Iterator[None]:
+    """``parent`` is the current context while the block runs (None: the current one stays)."""
+    if parent is None:
+        yield
+        return
+    token = otel_context.attach(parent)
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
 
 
 @contextlib.contextmanager

@@ -12,8 +12,15 @@ CLIENT_SCRIPT = """
 import json, sys
 import zerorpc
 endpoint, heartbeat, call_timeout = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
-calls = json.loads(sys.argv[4])
-client = zerorpc.Client(endpoint, heartbeat=heartbeat, timeout=call_timeout)
+calls, header = json.loads(sys.argv[4]), json.loads(sys.argv[5])
+
+class Header:  # zerorpc middleware: extra fields in every request's header (e.g. traceparent)
+    def client_before_request(self, event):
+        event.header.update(header)
+
+context = zerorpc.Context()
+context.register_middleware(Header())
+client = zerorpc.Client(endpoint, heartbeat=heartbeat, timeout=call_timeout, context=context)
 print("connected", flush=True)
 for method, args in calls:
     try:
@@ -30,9 +37,14 @@ Calls = list[tuple[str, list[Any]]]
 
 
 async def start_client(
-    endpoint: str, calls: Calls, heartbeat: float = 5.0, call_timeout: float = 15.0
+    endpoint: str,
+    calls: Calls,
+    heartbeat: float = 5.0,
+    call_timeout: float = 15.0,
+    header: dict[str, str] | None = None,
 ) -> asyncio.subprocess.Process:
-    """Start a client process making ``calls`` in order; it prints one JSON line per call."""
+    """Start a client process making ``calls`` in order (``header``: added to each request's event header);
+    it prints one JSON line per call."""
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -41,16 +53,21 @@ async def start_client(
         str(heartbeat),
         str(call_timeout),
         json.dumps(calls),
+        json.dumps(header or {}),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
 
 
 async def run_client(
-    endpoint: str, calls: Calls, heartbeat: float = 5.0, call_timeout: float = 15.0
+    endpoint: str,
+    calls: Calls,
+    heartbeat: float = 5.0,
+    call_timeout: float = 15.0,
+    header: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Make ``calls`` with the stock client; ``{"ok": result}`` or ``{"error": [name, msg]}`` per call."""
-    proc = await start_client(endpoint, calls, heartbeat, call_timeout)
+    proc = await start_client(endpoint, calls, heartbeat, call_timeout, header)
     stdout, stderr = await asyncio.wait_for(proc.communicate(), timeout=call_timeout * (len(calls) + 1) + 10)
     assert proc.returncode == 0, stderr.decode()
     lines = stdout.decode().splitlines()
