@@ -90,6 +90,12 @@ class StreamprocSettings(BaseSettings):
         description="Seconds the worker waits for a broker that stopped answering before it exits.",
     )
     request_timeout: float = Field(5.0, description="Seconds a bridge waits for a reply.")
+    reply_retention: float = Field(
+        60.0,
+        ge=1.0,
+        description="Seconds a bridge's reply topic keeps records; a reply topic with no record (replies, "
+        "heartbeats) for that long is taken for a killed bridge's and deleted by the other bridges.",
+    )
     max_body_bytes: int = Field(
         900_000, description="Largest request body a bridge accepts; keep it under Kafka's message.max.bytes."
     )

@@ -101,7 +101,7 @@ async def websocket_url(
 ) -> AsyncIterator[str]:
     """A WebSocket bridge (Socket.IO and the UI) on a free port, over the shared worker."""
     from bridges.lifecycle import running_app
-    from bridges.websocket.server import build_websocket_app
+    from bridges.websocket.app import build_websocket_app
 
     app = build_websocket_app(stack_settings, catalog, requester, feed)
     async with running_app(app, "127.0.0.1", 0) as url:

@@ -4,8 +4,8 @@ A request is produced to the model's inputs topic with the request id as its key
 ``correlation_id`` (or the request id when the client gave none) and ``reply_to`` = this instance's reply
 topic ``{prefix}.replies.{instance}``. The worker writes the output or error to the model's topics as for
 any producer and a copy to that reply topic, which only this instance reads (ReplyListener). The topic
-is created on ``start`` with short retention and deleted on ``stop``; see the README's "Replies" section
-for what happens when a bridge dies instead.
+is created on ``start`` with short retention and deleted on ``stop``; while it is open, ``Keepalive``
+heartbeats into it and deletes the reply topics killed bridges left behind (``reaper.py``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from confluent_kafka import KafkaError, KafkaException
 
 from bridges.catalog import ModelCatalog
 from bridges.requestreply.pending import PendingReplies, ReplyCodecs
+from bridges.requestreply.reaper import Keepalive, reply_topic_spec
 from bridges.requestreply.replies import ReplyListener
 from streamproc.errors import BrokerUnavailableError, PayloadTooLargeError, ReplyTimeoutError
-from streamproc.kafka.admin import TopicSpec, delete_topics, ensure_topics
+from streamproc.kafka.admin import delete_topics, ensure_topics
 from streamproc.kafka.clients import producer as make_producer
 from streamproc.settings import StreamprocSettings
 from streamproc.telemetry.tracing import client_span, context_headers
@@ -37,7 +38,6 @@ from streamproc.wire.topics import reply_topic
 
 log = logging.getLogger(__name__)
 PROBE_EVERY = 2.0  # seconds between broker connectivity probes
-REPLY_RETENTION_MS = 60_000  # a reply nobody read within a minute is of no use to anyone
 DRAIN_ON_STOP = 2.0  # seconds a stopping bridge waits for replies already on their way
 
 
@@ -54,6 +54,7 @@ class Requester:
         self.reply_topic = reply_topic(settings.topic_prefix, self.instance_id)
         self.pending = PendingReplies()
         self._listener = ReplyListener(settings, self.reply_topic, self.pending)
+        self._keepalive = Keepalive(settings, self.reply_topic, self._heartbeat)
         self._codecs: dict[tuple[str, str], ReplyCodecs] = {}
         self._producer: Any = None
         self._connected = False
@@ -88,10 +89,9 @@ class Requester:
         async with self._opening:
             if self._listener.running:
                 return
-            spec = TopicSpec(
-                self.reply_topic, 1, 1, {"retention.ms": str(REPLY_RETENTION_MS), "segment.ms": "60000"}
-            )
+            spec = reply_topic_spec(self.settings, self.reply_topic)
             await asyncio.to_thread(ensure_topics, self.settings, [spec], 5.0)
+            self._keepalive.start()  # its first heartbeat at once: a topic written is a topic owned
             await self._listener.start()
             log.info("bridge instance %s reads replies from %s", self.instance_id, self.reply_topic)
 
@@ -104,6 +104,7 @@ class Requester:
         self._stopping.set()
         self._wake.set()
         opened = self._listener.running
+        await self._keepalive.stop()
         await self._listener.stop()
         await asyncio.to_thread(self._poller.join, 10)
         await asyncio.to_thread(self._producer.flush, 5)
@@ -194,6 +195,23 @@ class Requester:
             if error.code() == KafkaError.MSG_SIZE_TOO_LARGE:
                 raise PayloadTooLargeError(f"a {len(value)}-byte request is too big for Kafka") from exc
             raise BrokerUnavailableError(f"Kafka refused the request: {error.str()}") from exc
+
+    def _heartbeat(self) -> None:
+        """An empty record in this instance's reply topic (its reader skips key-less records)."""
+        try:
+            self._producer.produce(self.reply_topic, value=b"", on_delivery=self._on_heartbeat)
+        except (BufferError, KafkaException) as exc:
+            log.warning("no heartbeat to %s: %s", self.reply_topic, exc)
+            return
+        self._wake.set()  # the poller serves its delivery report
+
+    def _on_heartbeat(self, error: Any, _message: Any) -> None:
+        if error is None:
+            return
+        if error.code() in (KafkaError.UNKNOWN_TOPIC_OR_PART, KafkaError._UNKNOWN_TOPIC):
+            self._keepalive.lost = True
+        else:
+            log.warning("heartbeat to %s not delivered: %s", self.reply_topic, error.str())
 
     def _timeout_error(self, qualified_name: str, timeout: float) -> Exception:
         if not self._connected:

@@ -1,4 +1,4 @@
-"""The WebSocket bridge: a python-socketio ``AsyncServer`` on aiohttp (an adapter over the data plane).
+"""The WebSocket bridge's Socket.IO event handlers: an adapter over the data plane (``app.py`` serves them).
 
 Events (compatible with the original model websocket service):
 
@@ -6,7 +6,7 @@ Events (compatible with the original model websocket service):
   ``prediction_response`` ``{model_qualified_name, prediction, correlation_id?}`` or ``prediction_error``
   ``{model_qualified_name, type, message, correlation_id?}``; the same payload is the acknowledgement.
   Anything a client can send gets one of them, first: no argument or several, a JSON string, a payload
-  too deep or too large (that one is then disconnected by the engine).
+  too deep or too large (that one is then disconnected; ``oversize.py`` when too large for the engine).
 - client ``subscribe`` / ``unsubscribe`` ``{model_qualified_name}`` → joins / leaves the model's room; while
   subscribed the client gets a ``prediction`` event ``{model_qualified_name, prediction, correlation_id,
   key, timestamp}`` (``key``: the record key as text, or null) for every output record of that model,
@@ -17,22 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import Any
 
 import socketio
 from aiohttp import web
 
-from bridges.access import BridgeAccess
-from bridges.catalog import ModelCatalog
 from bridges.dataplane import DataPlane, error_messages, lookup
 from bridges.feed import PredictionFeed
-from bridges.requestreply.requester import Requester
-from bridges.rest.models import model_routes
-from bridges.websocket.fanout import DEFAULT_BUFFER_SIZE
 from bridges.websocket.live import NAMESPACE, LiveSubscriptions
 from bridges.websocket.metrics import WebSocketMetrics
-from bridges.websocket.wire import ENGINE_HEADROOM, json_module, read_request
+from bridges.websocket.wire import read_request
 from streamproc.errors import (
     DeserializationError,
     PayloadTooLargeError,
@@ -41,11 +35,8 @@ from streamproc.errors import (
     StreamprocError,
     UnknownModelError,
 )
-from streamproc.settings import StreamprocSettings
 
 log = logging.getLogger(__name__)
-STATIC_DIR = Path(__file__).parent / "static"
-METRICS_PATH = "/metrics"
 DISCONNECT_AFTER = 0.5  # s: an oversize request's error and acknowledgement go out before the disconnect
 ERROR_TYPES: dict[type[Exception], str] = {
     DeserializationError: "DESERIALIZATION_ERROR",
@@ -140,43 +131,3 @@ class WebSocketBridge:
         sids = [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, None)]
         await asyncio.gather(*(self.sio.disconnect(sid) for sid in sids), return_exceptions=True)
         await self.sio.shutdown()
-
-
-BRIDGE_KEY = web.AppKey("websocket_bridge", WebSocketBridge)
-
-
-async def _index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC_DIR / "index.html")
-
-
-def build_websocket_app(
-    settings: StreamprocSettings,
-    catalog: ModelCatalog,
-    requester: Requester,
-    feed: PredictionFeed,
-    buffer_size: int = DEFAULT_BUFFER_SIZE,
-) -> web.Application:
-    """Socket.IO at ``/socket.io/``, the UI at ``/``, model routes under ``/api/models`` (no I/O here)."""
-    plane = DataPlane(settings, catalog, requester)
-    limit = plane.settings.max_body_bytes
-    sio = socketio.AsyncServer(
-        async_mode="aiohttp",
-        max_http_buffer_size=limit * ENGINE_HEADROOM,
-        json=json_module(limit),
-        logger=False,
-    )
-    bridge = WebSocketBridge(plane, feed, sio, buffer_size)
-    bridge.register()
-    access = BridgeAccess.from_settings(settings)
-    sio.on("connect", access.guard_socketio(bridge.on_connect))  # tokens, when configured
-    feed.add_listener(bridge.live.on_prediction)
-    app = web.Application(client_max_size=limit * ENGINE_HEADROOM, middlewares=access.middlewares())
-    app[BRIDGE_KEY] = bridge
-    sio.attach(app)
-    app.router.add_get("/", _index)
-    app.router.add_static("/static/", STATIC_DIR)
-    app.router.add_get(METRICS_PATH, bridge.metrics.handle)
-    app.router.add_routes(model_routes(catalog))
-    app.on_startup.append(bridge.start)
-    app.on_shutdown.append(bridge.stop)
-    return app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bridges.lifecycle import AiohttpTransport, Bridge
-from bridges.websocket.server import build_websocket_app
+from bridges.websocket.app import build_websocket_app
 from streamproc.settings import StreamprocSettings
 
 

@@ -19,7 +19,7 @@ from streamproc.errors import DeserializationError, PayloadTooLargeError, Stream
 
 MAX_PACKETS = 1024  # packets one polling POST may carry (Engine.IO's default, 16, dropped bursts)
 # The engine accepts this many times the request limit, so a request up to that size is answered with an
-# error before the disconnect; beyond it the engine closes the connection without one.
+# error before the disconnect; beyond it the engine refuses to read it and ``oversize.py`` answers.
 ENGINE_HEADROOM = 4
 Payload.max_decode_packets = MAX_PACKETS
 _MARKER = "\x00streamproc-unreadable"

@@ -12,7 +12,7 @@ import click
 from streamproc.dev.localkafka import LocalKafka
 from streamproc.dev.localkafka.jars import ensure_jars, ensure_tools, require_tool
 from streamproc.dev.localkafka.secured import MODES
-from streamproc.dev.localkafka.tools import MAIN_CLASSES, tool_command
+from streamproc.dev.localkafka.tools import MAIN_CLASSES, client_config_file, tool_command
 from streamproc.errors import StreamprocError
 from streamproc.settings import StreamprocSettings
 
@@ -102,13 +102,17 @@ def tool(settings: StreamprocSettings, name: str, args: tuple[str, ...]) -> None
     streamproc kafka tool console-consumer --topic T --from-beginning --max-messages 1
     streamproc kafka tool consumer-groups --describe --all-groups      (lag per partition)
     streamproc kafka tool topics --list
+
+    Against a secured cluster (STREAMPROC_KAFKA_SECURITY_PROTOCOL and friends) the tool is given a client
+    properties file made from those settings (owner-only, under the state directory's tool-client/).
     """
     try:
         java = require_tool("java", "Java 17 (e.g. `apt-get install openjdk-17-jre-headless`)")
         tools = ensure_tools(
             settings.state_dir / f"kafka-{settings.kafka_version}" / "tools", settings.kafka_version
         )
-        command = tool_command(java, tools.resolve(), name, list(args), settings.bootstrap_servers)
+        config = client_config_file(settings, settings.state_dir.resolve() / "tool-client")
+        command = tool_command(java, tools.resolve(), name, list(args), settings.bootstrap_servers, config)
     except StreamprocError as exc:
         raise click.ClickException(str(exc)) from exc
     os.execv(java, command)  # the tool owns the terminal: stdin, Ctrl-C and its exit status

@@ -70,25 +70,29 @@ def ensure_topics(settings: StreamprocSettings, specs: list[TopicSpec], timeout:
     return created
 
 
-def max_message_bytes(
-    settings: StreamprocSettings, names: list[str], timeout: float = 10.0
-) -> dict[str, int]:
-    """Each topic's ``max.message.bytes`` (its own, or the broker's default): the largest record batch
-    the broker accepts on it."""
-    client = admin_client(settings)
+def topic_configs(client: AdminClient, names: list[str], key: str, timeout: float = 10.0) -> dict[str, str]:
+    """Each topic's value of config ``key`` (its own, or the broker's default)."""
     resources = [ConfigResource(ResourceType.TOPIC, name) for name in names]
-    limits = {}
+    values = {}
     for resource, future in client.describe_configs(resources, request_timeout=timeout).items():
         try:
-            entry = future.result(timeout=timeout)[MAX_MESSAGE_BYTES]
+            values[resource.name] = future.result(timeout=timeout)[key].value
         except KafkaException as exc:
             raise confluent_error(exc, f"describing topic {resource.name}") from exc
         except TimeoutError as exc:
             raise BrokerUnavailableError(
                 f"Kafka did not describe topic {resource.name} within {timeout:g} s"
             ) from exc
-        limits[resource.name] = int(entry.value)
-    return limits
+    return values
+
+
+def max_message_bytes(
+    settings: StreamprocSettings, names: list[str], timeout: float = 10.0
+) -> dict[str, int]:
+    """Each topic's ``max.message.bytes`` (its own, or the broker's default): the largest record batch
+    the broker accepts on it."""
+    values = topic_configs(admin_client(settings), names, MAX_MESSAGE_BYTES, timeout)
+    return {name: int(value) for name, value in values.items()}
 
 
 def delete_topics(settings: StreamprocSettings, names: list[str], timeout: float = 10.0) -> None:

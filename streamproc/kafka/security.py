@@ -1,13 +1,14 @@
 """The Kafka security settings mapped once into each client library's option names.
 
 librdkafka (confluent-kafka) takes dotted keys and file paths; aiokafka and Faust take keyword arguments
-and an ``ssl.SSLContext``. Nothing outside ``streamproc.kafka`` reads the ``kafka_sasl_*``/``kafka_ssl_*``
-settings.
+and an ``ssl.SSLContext``; Kafka's own Java tools take a client properties file. Nothing outside
+``streamproc.kafka`` reads the ``kafka_sasl_*``/``kafka_ssl_*`` settings.
 """
 
 from __future__ import annotations
 
 import ssl
+from pathlib import Path
 from typing import Any
 
 from streamproc.settings import StreamprocSettings
@@ -43,6 +44,47 @@ def librdkafka_options(settings: StreamprocSettings) -> dict[str, Any]:
             options["ssl.certificate.location"] = str(settings.kafka_ssl_cert_file)
             options["ssl.key.location"] = str(settings.kafka_ssl_key_file)
     return options
+
+
+_LOGIN_MODULES = {
+    "PLAIN": "org.apache.kafka.common.security.plain.PlainLoginModule",
+    "SCRAM-SHA-256": "org.apache.kafka.common.security.scram.ScramLoginModule",
+    "SCRAM-SHA-512": "org.apache.kafka.common.security.scram.ScramLoginModule",
+}
+
+
+def _jaas_quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def java_client_properties(settings: StreamprocSettings, keystore_pem: Path | None) -> dict[str, str]:
+    """Client properties for Kafka's Java tools. ``keystore_pem``: where the caller wrote the client's key
+    and certificate as one PEM file (Java reads a PEM key store from one file), when mutual TLS is set."""
+    options: dict[str, str] = {"security.protocol": settings.kafka_security_protocol}
+    if uses_sasl(settings):
+        mechanism = settings.kafka_sasl_mechanism
+        login = f"username={_jaas_quoted(settings.kafka_sasl_username or '')} "
+        login += f"password={_jaas_quoted(_password(settings))}"
+        options["sasl.mechanism"] = mechanism
+        options["sasl.jaas.config"] = f"{_LOGIN_MODULES[mechanism]} required {login};"
+    if uses_tls(settings):
+        options["ssl.endpoint.identification.algorithm"] = (
+            "https" if settings.kafka_ssl_check_hostname else ""
+        )
+        if settings.kafka_ssl_ca_file is not None:
+            options["ssl.truststore.type"] = "PEM"
+            options["ssl.truststore.location"] = str(settings.kafka_ssl_ca_file)
+        if keystore_pem is not None:
+            options["ssl.keystore.type"] = "PEM"
+            options["ssl.keystore.location"] = str(keystore_pem)
+    return options
+
+
+def client_keystore_pem(settings: StreamprocSettings) -> bytes | None:
+    """The client's key followed by its certificate (one PEM), for mutual TLS; None without a client cert."""
+    if settings.kafka_ssl_cert_file is None or settings.kafka_ssl_key_file is None:
+        return None
+    return settings.kafka_ssl_key_file.read_bytes() + b"\n" + settings.kafka_ssl_cert_file.read_bytes()
 
 
 def ssl_context(settings: StreamprocSettings) -> ssl.SSLContext | None:

@@ -79,6 +79,7 @@ def add_model_agent(
                 hooks.consumed(_consumed(events))
                 messages = [input_message(event.message) for event in events]
                 records = processor.process(messages)
+                copier.offer(records)  # copies to reply_to leave with the outputs, not after their ack
                 hooks.processed()
                 await sent.put(SentBatch(events, messages, records, await _send(app, records)))
         except asyncio.CancelledError:
@@ -135,7 +136,6 @@ async def _acknowledge(model: _Model, stream: Any, sent: asyncio.Queue[SentBatch
             await _crash(model.app, model.name, exc)
             raise
         model.hooks.acknowledged(batch.records)
-        model.copier.offer(batch.records)
         for message, record in zip(batch.messages, batch.records, strict=True):
             if record.is_error:
                 log_error(model.name, message, record)

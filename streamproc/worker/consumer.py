@@ -222,6 +222,7 @@ class ModelConsumer(mode.Service):
         assert self._producer is not None
         messages = input_messages(batches.values())
         records = self._process(messages)
+        self._replies.offer(records)  # copies to reply_to leave with the outputs, not after their ack
         futures = await produce_or_fail(self._producer, records)
         self.hooks.processed()
         offsets = {tp: records_[-1].offset + 1 for tp, records_ in batches.items()}
@@ -246,7 +247,6 @@ class ModelConsumer(mode.Service):
                 for message, record in zip(batch.messages, batch.records, strict=True):
                     if record.is_error:
                         log_error(self.qualified_name, message, record)
-                self._replies.offer(batch.records)  # once on the outputs/errors topics: copy to reply_to
                 self._committable.update(batch.offsets)
                 self._acknowledged.set()
             finally:

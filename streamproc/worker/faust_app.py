@@ -37,6 +37,9 @@ class StreamprocApp(faust.App):
     async def on_first_start(self) -> None:
         assert self.settings is not None
         log_repeats.install()  # logging is configured by now; an outage logs a few lines, not thousands
+        log.info(
+            "worker metrics %s", "on" if self.settings.worker_metrics else "off (STREAMPROC_WORKER_METRICS)"
+        )
         await asyncio.to_thread(ensure_topics, self.settings, self.topic_specs)
         await asyncio.to_thread(apply_topic_limits, self.settings, self.hosted)  # before any consumer starts
         await super().on_first_start()

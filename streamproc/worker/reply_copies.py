@@ -4,9 +4,10 @@ Every record still lands on the model's outputs or errors topic; a copy also goe
 named by the input's ``reply_to`` header, so a bridge reads its own replies and nothing else. ``reply_to``
 comes from whoever produced the input, so it is judged: a copy is sent only to a name of the reply-topic
 shape of this prefix (``{prefix}.replies.{instance}``) that exists in the cluster metadata, refreshed at
-most once a second and never creating a topic. Copies wait in a bounded queue drained by one background
-task, so a hostile or vanished ``reply_to`` never blocks, slows or stops the worker's own loop: at worst
-a copy is skipped and the bridge that asked times out.
+most once a second and never creating a topic. A copy to a reply topic known to exist is handed to the
+producer at once (a non-blocking call); any other waits in a bounded queue drained by one background task
+that looks the name up, so a hostile or vanished ``reply_to`` never blocks, slows or stops the worker's own
+loop: at worst a copy is skipped and the bridge that asked times out.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def reply_to(record: OutputRecord) -> str | None:
 
 
 class ReplyCopier:
-    """Queue copies with ``offer`` (never waits); ``run`` sends them until cancelled."""
+    """``offer`` sends copies or queues them (never waits); ``run`` sends the queued ones until cancelled."""
 
     def __init__(
         self,
@@ -96,24 +97,31 @@ class ReplyCopier:
         self._known: set[str] = set()
         self._refreshed = -STALE_AFTER
         self._reported = 0.0
+        self._draining = False  # ``run`` holds copies taken from the queue
         self.sent = 0
         self.skipped = 0  # reply_to of the wrong shape, a topic that does not exist, or a full queue
 
     def offer(self, records: Iterable[OutputRecord]) -> None:
+        """Send each record's copy now if its reply topic is known to exist (and no copy is queued ahead
+        of it, so copies keep their order); queue it otherwise, or skip it when the queue is full."""
+        fresh = self._clock() - self._refreshed <= STALE_AFTER
         for record in records:
             topic = reply_to(record)
             if topic is None:
                 continue
             if not is_reply_topic(self.prefix, topic) or self._queue.full():
                 self.skipped += 1
-                continue
-            self._queue.put_nowait((topic, record))
+            elif fresh and topic in self._known and not self._draining and self._queue.empty():
+                self._send_one(topic, record)
+            else:
+                self._queue.put_nowait((topic, record))
 
     async def run(self) -> None:
         while True:
             batch = [await self._queue.get()]
             while not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            self._draining = True
             try:
                 await self._send(batch)
             except asyncio.CancelledError:
@@ -121,6 +129,8 @@ class ReplyCopier:
             except Exception:  # a copy is a courtesy: never let it stop the worker
                 self.skipped += len(batch)
                 log.exception("reply copies: %d skipped", len(batch))
+            finally:
+                self._draining = False
             self._report()
 
     async def close(self) -> None:
@@ -131,15 +141,18 @@ class ReplyCopier:
         if stale or any(topic not in self._known for topic, _ in batch):
             await self._refresh()
         for topic, record in batch:
-            if topic not in self._known:
+            if topic in self._known:
+                self._send_one(topic, record)
+            else:
                 self.skipped += 1
-                continue
-            try:
-                self._client.send(topic, record)
-                self.sent += 1
-            except (BufferError, KafkaException) as exc:
-                self.skipped += 1
-                log.debug("reply copy to %s skipped: %s", topic, exc)
+
+    def _send_one(self, topic: str, record: OutputRecord) -> None:
+        try:
+            self._client.send(topic, record)
+            self.sent += 1
+        except (BufferError, KafkaException) as exc:  # the producer's queue is full, or it refused
+            self.skipped += 1
+            log.debug("reply copy to %s skipped: %s", topic, exc)
 
     async def _refresh(self) -> None:
         wait = self._refreshed + REFRESH_EVERY - self._clock()

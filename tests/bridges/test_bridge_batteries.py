@@ -21,6 +21,7 @@ from bridges.rest.app import build_rest_app
 from bridges.rpc.protocol import decode_event
 from bridges.rpc.server import RpcServer
 from bridges.rpc.service import build_rpc_server
+from bridges.websocket.wire import ENGINE_HEADROOM
 
 pytestmark = pytest.mark.broker
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
@@ -100,6 +101,34 @@ async def test_an_oversize_request_gets_an_error_then_the_disconnect(
             "prediction_request", request(input_data={**SETOSA, "p": padding}), timeout=WAIT
         )
         assert reply["type"] == "ERROR" and "over the size limit" in reply["message"]
+        await asyncio.wait_for(disconnected.wait(), WAIT)
+    finally:
+        await client.disconnect()
+
+
+@pytest.mark.parametrize("transport", ["websocket", "polling"])
+async def test_a_request_too_large_for_the_engine_gets_an_error_then_the_disconnect(
+    websocket_url: str, stack_settings: Any, transport: str
+) -> None:
+    client = socketio.AsyncClient()
+    errors: list[dict[str, Any]] = []
+    answered, disconnected = asyncio.Event(), asyncio.Event()
+    client.on("prediction_error", lambda error: (errors.append(error), answered.set()))
+    client.on("disconnect", lambda *_: disconnected.set())
+    await client.connect(websocket_url, transports=[transport], wait_timeout=10)
+    try:
+        padding = "x" * (stack_settings.max_body_bytes * ENGINE_HEADROOM + 10)  # the engine reads none of it
+        await client.emit("prediction_request", request(input_data={**SETOSA, "p": padding}))
+        await asyncio.wait_for(answered.wait(), WAIT)
+        limit = stack_settings.max_body_bytes
+        assert errors == [
+            {
+                "model_qualified_name": None,
+                "type": "ERROR",
+                "message": f"Request of more than {limit * ENGINE_HEADROOM} bytes is over the size limit "
+                f"of {limit} bytes.",
+            }
+        ]
         await asyncio.wait_for(disconnected.wait(), WAIT)
     finally:
         await client.disconnect()

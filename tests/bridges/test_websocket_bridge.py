@@ -26,8 +26,8 @@ from bridges.catalog import ModelCatalog
 from bridges.feed import PredictionFeed
 from bridges.lifecycle import running_app, serve
 from bridges.requestreply.requester import Requester
+from bridges.websocket.app import build_websocket_app
 from bridges.websocket.fanout import ClientBuffer, Fanout
-from bridges.websocket.server import build_websocket_app
 from bridges.websocket.service import websocket_bridge
 from streamproc.settings import StreamprocSettings
 from streamproc.wire.headers import CONTENT_TYPE, CONTENT_TYPE_JSON, CORRELATION_ID

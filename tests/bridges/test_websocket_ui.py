@@ -251,7 +251,7 @@ async def test_a_token_protected_bridge_asks_for_its_token_and_works_with_it(
     feed: PredictionFeed,
 ) -> None:
     from bridges.lifecycle import running_app
-    from bridges.websocket.server import build_websocket_app
+    from bridges.websocket.app import build_websocket_app
 
     token = f"ui-{uuid.uuid4().hex}"
     settings = stack_settings.model_copy(update={"bridge_tokens": SecretStr(token)})

@@ -82,6 +82,20 @@ def test_websocket_rpc_dashboard_and_memory_are_measured(smoke_run: tuple[dict, 
         assert _positive(results["memory_mib"][process]), results["memory_mib"]
 
 
+def test_the_idle_bridge_and_the_full_reader_are_measured_over_one_burst(
+    smoke_run: tuple[dict, Path, str],
+) -> None:
+    results, out, _ = smoke_run
+    idle = results["idle_bridge"]
+    assert idle["inputs"] == 5000 and _positive(idle["seconds"]), idle
+    assert 0 <= idle["bridge_cpu_s"] < 1 and 0 <= idle["full_reader_cpu_s"] < 5, idle
+    if idle["full_reader_cpu_s"]:  # CPU time counts in 10 ms ticks: a smoke burst may cost the reader none
+        ratio = results["ratios"]["bridge_idle_cpu_vs_full_reader"]
+        assert ratio == round(idle["bridge_cpu_s"] / idle["full_reader_cpu_s"], 3)
+        assert "bridge_idle_cpu_vs_full_reader" in {t["ratio"] for t in results["targets"]}
+    assert "**Idle bridge CPU** (5,000 inputs" in (out / "bench.md").read_text()
+
+
 def test_ratios_environment_and_report_files(smoke_run: tuple[dict, Path, str]) -> None:
     results, out, stdout = smoke_run
     for name in REQUIRED_RATIOS:

@@ -19,7 +19,7 @@ from bridges.access import rpc_curve
 from bridges.lifecycle import running_app
 from bridges.rest.app import build_rest_app
 from bridges.rpc import RpcServer
-from bridges.websocket.server import build_websocket_app
+from bridges.websocket.app import build_websocket_app
 from streamproc.settings import StreamprocSettings
 from tests.support.rest_fakes import FunctionRequester, MemoryCatalog, flower_entry
 

@@ -9,7 +9,12 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from streamproc.dev.localkafka.certificates import LocalAuthority
-from streamproc.kafka.security import aiokafka_options, faust_credentials, librdkafka_options
+from streamproc.kafka.security import (
+    aiokafka_options,
+    faust_credentials,
+    java_client_properties,
+    librdkafka_options,
+)
 from streamproc.settings import StreamprocSettings
 from streamproc.wire.avro.confluent import registry_client, registry_config
 
@@ -112,3 +117,22 @@ def test_the_schema_registry_client_gets_basic_auth_and_the_ca(authority: LocalA
         "ssl.ca.location": str(authority.ca_file),
     }
     assert registry_client(settings) is registry_client(settings)  # built once per configuration
+
+
+def test_java_tools_get_a_login_that_survives_quotes_in_the_password(authority: LocalAuthority) -> None:
+    settings = StreamprocSettings(
+        kafka_security_protocol="SASL_SSL",
+        kafka_sasl_mechanism="PLAIN",
+        kafka_sasl_username="alice",
+        kafka_sasl_password=SecretStr('p"w\\x'),
+        kafka_ssl_ca_file=authority.ca_file,
+        kafka_ssl_check_hostname=False,
+    )
+    properties = java_client_properties(settings, keystore_pem=None)
+    assert properties["sasl.jaas.config"] == (
+        "org.apache.kafka.common.security.plain.PlainLoginModule required "
+        'username="alice" password="p\\"w\\\\x";'
+    )
+    assert properties["ssl.truststore.location"] == str(authority.ca_file)
+    assert properties["ssl.endpoint.identification.algorithm"] == ""  # Java's "no hostname check"
+    assert "ssl.keystore.location" not in properties

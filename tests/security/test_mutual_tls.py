@@ -12,7 +12,7 @@ from streamproc.dev.localkafka import LocalKafka
 from streamproc.kafka import clients
 from streamproc.kafka.admin import TopicSpec, ensure_topics
 from streamproc.settings import StreamprocSettings
-from tests.support.secured import run_cli, secured_broker
+from tests.support.secured import run_cli, run_kafka_tool, secured_broker
 
 pytestmark = pytest.mark.broker
 
@@ -65,3 +65,11 @@ def test_without_a_client_certificate_the_cli_says_so_in_one_line(mtls: Streampr
     assert listed.returncode != 0 and len(lines) == 1, listed.stderr
     assert "the broker wants a client certificate" in lines[0], lines[0]
     assert run_cli(mtls, "topics", "list").returncode == 0
+
+
+def test_kafka_own_tools_present_the_client_certificate(mtls: StreamprocSettings) -> None:
+    topic = f"mtls-tool-{uuid.uuid4().hex[:8]}"
+    assert ensure_topics(mtls, [TopicSpec(topic, 1, 1)]) == [topic]
+    listed = run_kafka_tool(mtls, "topics", "--list")
+    assert listed.returncode == 0, listed.stderr
+    assert topic in listed.stdout.split()

@@ -16,12 +16,12 @@ from bridges.catalog import ModelCatalog
 from bridges.lifecycle import running_app
 from bridges.rest.app import build_rest_app
 from bridges.rpc.service import build_rpc_server
-from bridges.websocket.server import build_websocket_app
+from bridges.websocket.app import build_websocket_app
 from streamproc.dev import processes
 from streamproc.dev.localkafka.certificates import LocalAuthority
-from streamproc.settings import StreamprocSettings
+from streamproc.settings import REPO_ROOT, StreamprocSettings
 from tests.support.rpc_client import run_client
-from tests.support.secured import run_cli
+from tests.support.secured import run_cli, run_kafka_tool
 
 pytestmark = pytest.mark.broker
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
@@ -65,6 +65,21 @@ def test_cli_topics_send_receive_and_replay(secured: StreamprocSettings, secured
     replayed = run_cli(secured, "replay", "iris_model", "--timeout", "5")
     assert replayed.returncode == 0, replayed.stderr
     assert "replayed 1 input(s)" in replayed.stderr
+
+
+def test_kafka_own_tools_log_in_with_the_streamproc_settings(
+    secured: StreamprocSettings, secured_worker: Any
+) -> None:
+    groups = run_kafka_tool(secured, "consumer-groups", "--list")
+    assert groups.returncode == 0, groups.stderr
+    assert f"{secured.topic_prefix}.worker.iris_model" in groups.stdout.split()
+    config = REPO_ROOT / ".streamproc" / "tool-client" / "client.properties"
+    assert config.stat().st_mode & 0o077 == 0, "the properties file holds the password: owner only"
+
+    wrong = secured.model_copy(update={"kafka_sasl_password": SecretStr("wrong")})
+    refused = run_kafka_tool(wrong, "topics", "--list")
+    assert refused.returncode != 0
+    assert "authentication" in (refused.stdout + refused.stderr).lower()
 
 
 async def test_rest_bridge_predicts_over_sasl_ssl(

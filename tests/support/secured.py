@@ -51,3 +51,9 @@ def run_cli(
         timeout=timeout,
         env={**base, **settings.environment()},
     )
+
+
+def run_kafka_tool(settings: StreamprocSettings, *args: str) -> subprocess.CompletedProcess[str]:
+    """``streamproc kafka tool ARGS`` against ``settings``' cluster, with the repo's downloaded tool jars."""
+    with_jars = settings.model_copy(update={"state_dir": REPO_ROOT / ".streamproc"})
+    return run_cli(with_jars, "kafka", "tool", *args, timeout=300)

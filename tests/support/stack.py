@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import time
 import uuid
@@ -65,3 +67,28 @@ def running_worker(
         yield worker
     finally:
         processes.terminate(worker)
+
+
+@contextmanager
+def rest_bridge_process(
+    settings: StreamprocSettings, log: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """A `streamproc serve rest` child on a free port: (process, its URL) once it listens."""
+    env = settings.environment()
+    if os.environ.get(
+        "STREAMPROC_TEST_BRIDGE_PYTHONPATH"
+    ):  # measure another checkout's bridge (before/after)
+        env["PYTHONPATH"] = os.environ["STREAMPROC_TEST_BRIDGE_PYTHONPATH"]
+    proc = processes.spawn(
+        processes.command("streamproc", "serve", "rest", "--host", "127.0.0.1", "--port", "0"), env, log
+    )
+    try:
+        banner = re.compile(r"listening on (http://\S+)")
+        processes.wait_until(
+            proc, lambda: banner.search(log.read_text(errors="replace")) is not None, "listening", 60, log
+        )
+        match = banner.search(log.read_text(errors="replace"))
+        assert match is not None
+        yield proc, match.group(1)
+    finally:
+        processes.terminate(proc)

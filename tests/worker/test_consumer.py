@@ -140,6 +140,25 @@ async def test_a_batch_the_broker_did_not_acknowledge_is_held_and_sent_again(con
     assert consumer._consumer.commits == [{TP0: 2}]  # type: ignore[union-attr]
 
 
+async def test_reply_copies_leave_with_the_outputs_once_even_when_the_batch_is_sent_again(
+    consumer: ModelConsumer,
+) -> None:
+    offered: list[bytes] = []
+    consumer._replies = SimpleNamespace(offer=lambda rs: offered.extend(r.value for r in rs))  # type: ignore[assignment]
+    producer = consumer._producer
+    await consumer._send({TP0: records(TP0, range(2))})
+    assert offered == [b"0:0", b"0:1"], "the copies waited for the broker's acknowledgement"
+    producer.acknowledge(error=KafkaConnectionError("broker away"))  # type: ignore[union-attr]
+    for _ in range(200):  # resent after the first backoff
+        if len(producer.sent) == 4:  # type: ignore[union-attr]
+            break
+        await asyncio.sleep(0.05)
+    producer.acknowledge()  # type: ignore[union-attr]
+    await settle()
+    assert consumer._consumer.commits == [{TP0: 2}]  # type: ignore[union-attr]
+    assert offered == [b"0:0", b"0:1"]  # one copy per input: a resend sends no second reply
+
+
 def test_repeated_warnings_are_shown_once_per_interval_with_a_count() -> None:
     import logging
 

@@ -101,3 +101,18 @@ async def test_a_failing_metadata_request_does_not_stop_the_copier() -> None:
     copier.offer([record(b"1", MINE)])
     await drain(copier, client, 1)
     assert copier.skipped == 1 and client.sent == []
+
+
+async def test_a_copy_to_a_known_reply_topic_leaves_during_offer_in_order_behind_queued_ones() -> None:
+    client = FakeClient({MINE})
+    copier = ReplyCopier(PREFIX, client)
+    copier.offer([record(b"1", MINE)])  # the topic is not known yet: queued for a metadata look-up
+    assert client.sent == []
+    await drain(copier, client, 1)
+    copier.offer([record(b"2", MINE), record(b"3", MINE)])  # known now: sent by offer itself, no task
+    assert client.sent == [(MINE, b"1"), (MINE, b"2"), (MINE, b"3")]
+    copier.offer([record(b"x", "sp.replies.new-bridge"), record(b"4", MINE)])  # 4 queues behind x
+    assert client.sent[-1] == (MINE, b"3")
+    client.existing.add("sp.replies.new-bridge")
+    await drain(copier, client, 5)
+    assert client.sent[-2:] == [("sp.replies.new-bridge", b"x"), (MINE, b"4")]

@@ -207,3 +207,31 @@ def test_one_worker_serves_both_models_at_once(engine_settings: StreamprocSettin
             i = int(record.headers["correlation_id"].rsplit("-", 1)[1])
             direct = model.predict(model.input_schema(**inputs[i])).model_dump(mode="json")
             assert models[name]["output"].decode(record.value) == pytest.approx(direct)
+
+
+async def test_each_request_gets_one_reply_and_its_output_lands_too(
+    engine_settings: StreamprocSettings, models: dict
+) -> None:
+    """Replies are copied when the output is sent: each request is answered once, outputs still land."""
+    from bridges.catalog import ModelCatalog
+    from bridges.requestreply.requester import Requester
+
+    run = uuid.uuid4().hex
+    catalog = ModelCatalog(engine_settings)
+    await catalog.start()
+    requester = Requester(engine_settings, catalog)
+    try:
+        assert await catalog.wait_ready(30)
+        await requester.start()
+        entry = catalog.get("iris_model")
+        model, rng = IrisModel(), random.Random(7)
+        for i in range(20):
+            row = iris_input(rng)
+            reply = await requester.request(entry, json.dumps(row).encode(), f"{run}-{i}", timeout=30)
+            assert reply == model.predict(model.input_schema(**row)).model_dump(mode="json")
+        assert requester.pending.counters.late == 0  # no second reply to any request
+    finally:
+        await requester.stop()
+        await catalog.stop()
+    outputs = collect(engine_settings.bootstrap_servers, [entry.topics.outputs], by_correlation(run), 20, 60)
+    assert len(outputs) == 20

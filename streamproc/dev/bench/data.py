@@ -105,3 +105,15 @@ def observe_outputs(
     finally:
         consumer.close()
     return OutputSpan(topic, seen, first or 0, last or 0)
+
+
+def end_offset(bootstrap: str, topic: str) -> int:
+    """The sum of ``topic``'s high watermarks: how many records it has ever had."""
+    consumer = clients.reader(StreamprocSettings(bootstrap_servers=bootstrap))
+    try:
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        return sum(
+            consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in partitions
+        )
+    finally:
+        consumer.close()

@@ -24,6 +24,8 @@ class BenchPlan:
     concurrency: tuple[int, ...] = (1, 16, 64)
     bridge_concurrency: int = 16
     subscribers: int = 10
+    metrics_off: bool = True  # a second worker run per repeat with metrics off (what metrics cost)
+    idle_burst: int = 50_000  # inputs produced while the REST bridge is idle on requests (its CPU)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -42,6 +44,8 @@ PLANS = {
         dashboard_inputs=20,
         dashboard_rate=40,
         roundtrips=50,
+        metrics_off=False,  # one worker start less; the quick and full runs measure it
+        idle_burst=5_000,
     ),
     "quick": BenchPlan(
         "quick",
@@ -55,6 +59,7 @@ PLANS = {
         dashboard_inputs=100,
         dashboard_rate=50,
         roundtrips=150,
+        idle_burst=20_000,
     ),
     "full": BenchPlan(
         "full",

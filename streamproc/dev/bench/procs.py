@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from streamproc.dev.processes import ChildFailedError, Children, command
@@ -22,6 +24,12 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds ``pid`` has spent so far, all its threads (counted in clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def emit(result: Mapping[str, Any]) -> None:
@@ -42,7 +50,13 @@ def run_json(
     timeout: float = 120.0,
 ) -> dict[str, Any]:
     """Run a measuring child to its end; its ``BENCH_JSON`` line, or ChildFailedError with its log."""
-    process = children.spawn(name, argv, env)
+    children.spawn(name, argv, env)
+    return result_of(children, name, timeout)
+
+
+def result_of(children: Children, name: str, timeout: float) -> dict[str, Any]:
+    """Wait for the running measuring child ``name`` to end; its ``BENCH_JSON`` line."""
+    process = children.running[name]
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -24,6 +24,10 @@ def ratios(results: dict[str, Any]) -> dict[str, float | None]:
     for peer in ("quix", "mlserver_kafka"):
         if peer in stream:
             out[f"stream_vs_{peer}"] = _ratio(stream["streamproc"]["rate"], stream[peer]["rate"])
+    if "streamproc_metrics_off" in stream:  # worker rate with its metrics on / off (what they cost)
+        out["metrics_on_vs_off"] = _ratio(
+            stream["streamproc"]["rate"], stream["streamproc_metrics_off"]["rate"]
+        )
     if "streamproc_agent" in stream:
         out["agent_vs_batch"] = _ratio(stream["streamproc_agent"]["rate"], stream["streamproc"]["rate"])
     mlserver = rest.get("mlserver", {}).get("64")
@@ -35,6 +39,9 @@ def ratios(results: dict[str, Any]) -> dict[str, float | None]:
         out[f"rest_rps_vs_baseline_c{c}"] = _ratio(ours[key]["rps"], base[key]["rps"])
         out[f"rest_p50_vs_baseline_c{c}"] = _ratio(ours[key]["p50_ms"], base[key]["p50_ms"])
         out[f"rest_p99_vs_baseline_c{c}"] = _ratio(ours[key]["p99_ms"], base[key]["p99_ms"])
+    idle = results["idle_bridge"]  # 0 s of bridge CPU is a ratio of 0, not a missing one
+    if idle["full_reader_cpu_s"]:
+        out["bridge_idle_cpu_vs_full_reader"] = round(idle["bridge_cpu_s"] / idle["full_reader_cpu_s"], 3)
     out["worker_memory_vs_budget"] = _ratio(results["memory_mib"].get("worker"), WORKER_MEMORY_BUDGET_MIB)
     return out
 
@@ -54,6 +61,13 @@ TARGETS = (  # (ratio, comparison, goal, what it means); a peer's ratio only whe
     ),
     ("rest_p99_vs_baseline_c64", "<=", 1.0, "REST p99 at concurrency 64 no higher than rest_model_service's"),
     ("rest_p50_vs_baseline_c1", "<=", 3.0, "REST p50 at concurrency 1 at most 3x rest_model_service's"),
+    (
+        "bridge_idle_cpu_vs_full_reader",
+        "<=",
+        0.10,
+        "CPU of a bridge idle on requests during a burst at most 10% of reading every output",
+    ),
+    ("metrics_on_vs_off", ">=", 0.95, "worker metrics cost under 5% of the worker's stream throughput"),
     ("worker_memory_vs_budget", "<=", 1.0, "worker peak resident memory at most 300 MiB"),
 )
 

@@ -23,6 +23,7 @@ def _f(value: float | None, digits: int = 1) -> str:
 def _stream_rows(stream: dict[str, Any]) -> list[str]:
     naive = stream["naive"]["rate"]
     peers = [
+        ("streamproc_metrics_off", "streamproc worker, batch engine, metrics off"),
         ("streamproc_agent", "streamproc worker, agent engine (a Faust agent, noack_take batches)"),
         ("quix", "Quix Streams 3.28 (per-message sdf.apply(predict))"),
         ("mlserver_kafka", "MLServer 1.7 Kafka server (its defaults)"),
@@ -100,6 +101,27 @@ def _bridge_rows(results: dict[str, Any]) -> list[str]:
     return [f"| {name} | {rps} | {_f(f['p50_ms'], 2)} | {_f(f['p99_ms'], 2)} |" for name, f, rps in rows]
 
 
+def _idle_line(idle: dict[str, Any]) -> str:
+    return (
+        f"**Idle bridge CPU** ({idle['inputs']:,} inputs produced straight to the model and answered in "
+        f"{idle['seconds']:g} s, no requests): REST bridge {idle['bridge_cpu_s']:.3f} s; a reader of every "
+        f"output and error record (the reply path before reply topics) {idle['full_reader_cpu_s']:.3f} s"
+    )
+
+
+def _metrics_cost_line(stream: dict[str, Any]) -> str:
+    on, off = stream["streamproc"], stream.get("streamproc_metrics_off")
+    steal = (_f(on.get("steal_percent")), _f(off.get("steal_percent"))) if off else None
+    if off is None or steal is None:
+        return "**Worker metrics cost**: not measured by this plan (no metrics-off worker run)"
+    return (
+        f"**Worker metrics cost** (metrics on vs off, back to back in each of {stream['repeats']} repeat(s), "
+        f"medians): {_f(on['rate'], 0)} vs {_f(off['rate'], 0)} outputs/s; worker CPU "
+        f"{_f(on.get('cpu_us_per_input'))} vs {_f(off.get('cpu_us_per_input'))} µs per input; machine "
+        f"steal time (the host's other guests) {steal[0]} vs {steal[1]} %"
+    )
+
+
 def _target_rows(results: dict[str, Any]) -> list[str]:
     return [
         f"| {t['target']} | `{t['ratio']}` | {_f(t['value'], 2)} | {t['goal']} | {YES_NO[t['met']]} |"
@@ -120,6 +142,8 @@ def markdown(results: dict[str, Any]) -> str:
         "|---|---:|---:|",
         *_stream_rows(stream),
         "",
+        _metrics_cost_line(stream),
+        "",
         f"**REST request–reply** (closed loop, {rest['seconds']:g} s per level, "
         f"median of {rest['rounds']} round(s))",
         "",
@@ -132,6 +156,8 @@ def markdown(results: dict[str, Any]) -> str:
         "| path | req/s | p50 ms | p99 ms |",
         "|---|---:|---:|---:|",
         *_bridge_rows(results),
+        "",
+        _idle_line(results["idle_bridge"]),
         "",
         f"**Peak resident memory (MiB)**: {memory}",
         "",

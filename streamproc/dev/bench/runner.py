@@ -17,6 +17,7 @@ from typing import Any
 
 from streamproc.dev.bench.context import BenchContext
 from streamproc.dev.bench.environment import environment
+from streamproc.dev.bench.idle_bridge import idle_bridge_figures
 from streamproc.dev.bench.memory import peak_rss_mib
 from streamproc.dev.bench.plan import BenchPlan
 from streamproc.dev.bench.preflight import MissingBenchDependencyError, preflight
@@ -98,6 +99,8 @@ def run_bench(
             urls = start_services(ctx, worker_settings)
             rest = rest_figures(ctx, urls)
             bridges = bridge_figures(ctx, urls, worker_settings)
+            say(f"idle bridge: {plan.idle_burst:,} inputs while the REST bridge waits for requests ...")
+            idle_bridge = idle_bridge_figures(ctx, worker_settings)
             memory = {label: peak_rss_mib(children.pid(name)) for label, name in MEMORY_OF.items()}
     except Exception as exc:
         children.stop_all()
@@ -115,6 +118,7 @@ def run_bench(
         "stream": stream,
         "rest": rest,
         **bridges,
+        "idle_bridge": idle_bridge,
         "memory_mib": memory,
     }
     results["ratios"] = ratios(results)
