@@ -100,7 +100,22 @@ class ModelProcessor:
                 results[i] = exc
         for i, prediction in zip(valid_index, self._predict(valid_inputs), strict=True):
             results[i] = prediction
-        return [self._record(message, result) for message, result in zip(batch, results, strict=True)]
+        return self._records(batch, results)
+
+    def _records(self, batch: list[InputMessage], results: list[Any]) -> list[OutputRecord]:
+        """One record per input; the common case (encoded output, no headers, small) built inline."""
+        topic, partitions, version = self.topics.outputs, self._partitions or 0, self._version_header
+        room = self._max_message_bytes - RECORD_OVERHEAD - len(version[0]) - len(version[1])
+        records: list[OutputRecord] = []
+        for message, result in zip(batch, results, strict=True):
+            key = message.key
+            if type(result) is bytes and not message.headers and len(result) + len(key or b"") <= room:
+                partition = message.partition
+                same = partition if partition < partitions else None
+                records.append(OutputRecord(topic, key, result, [version], same))
+            else:
+                records.append(self._record(message, result))
+        return records
 
     def _judge(self, message: InputMessage) -> BaseModel:
         try:
