@@ -29,9 +29,15 @@ from streamproc.settings import StreamprocSettings
     help="Also measure Quix Streams and MLServer (Kafka, REST), installed once with pip into venvs under "
     "the state dir's peers/ (needs the package index).",
 )
+@click.option("--keep-logs", is_flag=True, help="Keep the children's logs of a run that succeeded too.")
 @click.pass_obj
 def bench(
-    settings: StreamprocSettings, size: str, output: Path | None, results_dir: Path, peers: bool
+    settings: StreamprocSettings,
+    size: str,
+    output: Path | None,
+    results_dir: Path,
+    peers: bool,
+    keep_logs: bool,
 ) -> None:
     """Start a broker (unless STREAMPROC_BOOTSTRAP_SERVERS is set), a worker, the bridges and the baselines,
     and measure stream throughput, REST/WebSocket/RPC request-reply and peak memory."""
@@ -47,7 +53,13 @@ def bench(
 
     try:
         results = run_bench(
-            settings, PLANS[size], configured_broker=configured, command=command, say=say, peers=peers
+            settings,
+            PLANS[size],
+            configured_broker=configured,
+            command=command,
+            say=say,
+            peers=peers,
+            keep_logs=keep_logs,
         )
     except BenchFailed as exc:
         raise click.ClickException(str(exc)) from exc

@@ -81,6 +81,7 @@ def run_bench(
     command: str,
     say: Callable[[str], None] = print,
     peers: bool = False,
+    keep_logs: bool = False,
 ) -> dict[str, Any]:
     """Run every phase of ``plan``; returns the results (figures, environment, ratios, targets)."""
     try:
@@ -106,7 +107,10 @@ def run_bench(
         children.stop_all()
         raise BenchFailed(f"bench failed: {exc}\n(child logs kept in {workdir / 'logs'})") from exc
     children.stop_all()
-    shutil.rmtree(workdir, ignore_errors=True)
+    if keep_logs:
+        say(f"child logs kept in {workdir / 'logs'}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
     results: dict[str, Any] = {
         "mode": plan.name,
         "command": command,
