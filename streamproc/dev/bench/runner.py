@@ -103,10 +103,10 @@ def run_bench(
             say(f"idle bridge: {plan.idle_burst:,} inputs while the REST bridge waits for requests ...")
             idle_bridge = idle_bridge_figures(ctx, worker_settings)
             memory = {label: peak_rss_mib(children.pid(name)) for label, name in MEMORY_OF.items()}
+            children.stop_all()  # before the broker, so no child logs a vanished broker on its way out
     except Exception as exc:
         children.stop_all()
         raise BenchFailed(f"bench failed: {exc}\n(child logs kept in {workdir / 'logs'})") from exc
-    children.stop_all()
     if keep_logs:
         say(f"child logs kept in {workdir / 'logs'}")
     else:
