@@ -16,7 +16,7 @@ from typing import Any
 
 import faust
 
-from streamproc.worker.consumer import input_message, log_error, send_or_fail, until_acknowledged
+from streamproc.worker.consumer import input_messages, log_error, send_or_fail, until_acknowledged
 from streamproc.worker.hosting import HostedModel
 from streamproc.worker.metrics import BatchHooks
 from streamproc.worker.processor import InputMessage, OutputRecord
@@ -77,7 +77,7 @@ def add_model_agent(
         try:
             async for events in stream.noack_take(batch_size, within=TAKE_WITHIN):
                 hooks.consumed(_consumed(events))
-                messages = [input_message(event.message) for event in events]
+                messages = input_messages([[event.message for event in events]])
                 records = processor.process(messages)
                 copier.offer(records)  # copies to reply_to leave with the outputs, not after their ack
                 hooks.processed()

@@ -50,24 +50,14 @@ BACKOFF_FIRST, BACKOFF_MAX = 0.5, 10.0  # seconds between attempts while the bro
 
 
 def input_messages(batches: Iterable[list[Any]]) -> list[InputMessage]:
-    """The messages of aiokafka records, in one comprehension (the worker's hot path)."""
+    """The messages of consumed records (aiokafka's, or a Faust event's ``message``: the same attributes),
+    in one comprehension (the worker's hot path)."""
     decode = h.decode_headers
     return [
         InputMessage(r.value, r.key, decode(r.headers) if r.headers else {}, r.topic, r.partition, r.offset)
         for records in batches
         for r in records
     ]
-
-
-def input_message(record: Any) -> InputMessage:
-    return InputMessage(
-        value=record.value,
-        key=record.key,
-        headers=h.decode_headers(record.headers),
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-    )
 
 
 def fetch_size(batch_size: int) -> int:
@@ -231,8 +221,6 @@ class ModelConsumer(mode.Service):
     def _process(self, messages: list[InputMessage]) -> list[OutputRecord]:
         """The processor's records for a fetch, ``batch_size`` inputs at a time."""
         size = self.batch_size
-        if len(messages) <= size:
-            return self.processor.process(messages)
         records: list[OutputRecord] = []
         for start in range(0, len(messages), size):
             records += self.processor.process(messages[start : start + size])
