@@ -27,7 +27,6 @@ from streamproc.errors import (
     UnknownModelError,
 )
 from streamproc.settings import StreamprocSettings
-from streamproc.telemetry.tracing import TraceContext, continuing
 from streamproc.wire.catalog_record import CatalogEntry
 from streamproc.wire.inputs import parse_json
 
@@ -128,17 +127,14 @@ class DataPlane:
     def metadata(self, qualified_name: Any) -> dict[str, Any]:
         return self._entry(qualified_name).metadata()
 
-    async def predict(
-        self, qualified_name: Any, data: Any, correlation_id: Any = None, parent: TraceContext | None = None
-    ) -> dict[str, Any]:
-        """The model's output for ``data``; raises only StreamprocError (see ``ERROR_CODES``). ``parent``:
-        the caller's trace context (``carried_context``), when the transport carries it in the message."""
+    async def predict(self, qualified_name: Any, data: Any, correlation_id: Any = None) -> dict[str, Any]:
+        """The model's output for ``data``; raises only StreamprocError (see ``ERROR_CODES``). The request
+        continues the current trace context, which each transport sets from its caller's."""
         try:
             entry = self._entry(qualified_name)
             value = encode_input(data, self.settings.max_body_bytes, self.settings.max_json_depth)
             client_id = None if correlation_id is None else str(correlation_id)
-            with continuing(parent):  # the request's span and the Kafka headers it injects continue it
-                return await self.requester.request(entry, value, client_id, self.settings.request_timeout)
+            return await self.requester.request(entry, value, client_id, self.settings.request_timeout)
         except StreamprocError:
             raise
         except Exception:

@@ -36,7 +36,7 @@ from streamproc.errors import (
     StreamprocError,
     UnknownModelError,
 )
-from streamproc.telemetry.tracing import carried_context
+from streamproc.telemetry.tracing import carried_context, continuing
 
 log = logging.getLogger(__name__)
 DISCONNECT_AFTER = 0.5  # s: an oversize request's error and acknowledgement go out before the disconnect
@@ -81,12 +81,12 @@ class WebSocketBridge:
         try:
             if problem is not None:
                 raise problem
-            prediction = await self.plane.predict(
-                request.get("model_qualified_name"),
-                request.get("input_data"),
-                request.get("correlation_id"),
-                carried_context(request),  # the caller's traceparent, continued
-            )
+            with continuing(carried_context(request)):  # the caller's traceparent, as RPC and HTTP do
+                prediction = await self.plane.predict(
+                    request.get("model_qualified_name"),
+                    request.get("input_data"),
+                    request.get("correlation_id"),
+                )
         except StreamprocError as exc:  # the data plane raises nothing else
             error_type = lookup(ERROR_TYPES, exc)
             self.metrics.requests.labels(

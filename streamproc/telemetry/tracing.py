@@ -20,7 +20,6 @@ from opentelemetry.context import Context
 TRACER = "streamproc"
 _ENDPOINTS = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
 CONTEXT_FIELDS = ("traceparent", "tracestate")
-TraceContext = Context  # what callers outside telemetry hold and hand back, without importing OTel
 
 
 def setup_tracing(service_name: str) -> bool:
