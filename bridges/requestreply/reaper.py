@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from streamproc.errors import StreamprocError
 from streamproc.kafka.activity import TopicActivity, topic_activity
-from streamproc.kafka.admin import TopicSpec, admin_client, delete_topics, ensure_topics, existing_topics
+from streamproc.kafka.admin import TopicSpec, admin_client, delete_topics, ensure_topics
 from streamproc.settings import StreamprocSettings
 from streamproc.wire.topics import is_reply_topic
 
@@ -42,13 +42,13 @@ def is_dead(activity: TopicActivity, now_ms: int) -> bool:
 
 def reap(settings: StreamprocSettings, own: str, timeout: float = 10.0) -> list[str]:
     """Delete the reply topics of this prefix, other than ``own``, whose bridge is dead; their names."""
-    client = admin_client(settings)
-    names = [n for n in existing_topics(client, timeout) if is_reply_topic(settings.topic_prefix, n)]
-    names = [n for n in names if n != own]
-    if not names:
-        return []
+
+    def others(name: str) -> bool:
+        return name != own and is_reply_topic(settings.topic_prefix, name)
+
+    activity = topic_activity(admin_client(settings), others, timeout)  # one metadata request
     now_ms = int(time.time() * 1000)
-    dead = sorted(name for name, a in topic_activity(client, names, timeout).items() if is_dead(a, now_ms))
+    dead = sorted(name for name, a in activity.items() if is_dead(a, now_ms))
     if dead:
         delete_topics(settings, dead, timeout)
         log.info("deleted the reply topics of %d killed bridge(s): %s", len(dead), ", ".join(dead))

@@ -3,6 +3,7 @@ record's timestamp and the topic's retention, read in three batched requests for
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
@@ -22,14 +23,16 @@ class TopicActivity:
     newest_ms: int | None  # timestamp of the newest record still kept; None when none is kept
 
 
-def topic_activity(client: AdminClient, names: list[str], timeout: float = 10.0) -> dict[str, TopicActivity]:
-    """The activity of each topic of ``names`` that exists; one deleted meanwhile is left out."""
+def topic_activity(
+    client: AdminClient, wanted: Callable[[str], bool], timeout: float = 10.0
+) -> dict[str, TopicActivity]:
+    """The activity of each existing topic whose name is ``wanted``; one deleted meanwhile is left out."""
     try:
         metadata = client.list_topics(timeout=timeout).topics
     except KafkaException as exc:
         raise confluent_error(exc, "asking for metadata") from exc
     partitions = [
-        TopicPartition(name, p) for name in names if name in metadata for p in metadata[name].partitions
+        TopicPartition(name, p) for name, topic in metadata.items() if wanted(name) for p in topic.partitions
     ]
     if not partitions:
         return {}
